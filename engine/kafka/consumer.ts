@@ -1,0 +1,334 @@
+// The librdkafka consumer on bun:ffi: consumer-group subscribe with cooperative-sticky
+// rebalancing, batch consumption through one FFI call per batch (weir_poll_messages), explicit
+// commits of processed offsets, pause/resume, seek, watermarks and lag. Rebalance events come
+// through the event API; revoke listeners are awaited (bounded) before partitions are released.
+import { WeirError } from "../errors.ts";
+import { KafkaClient, sleep } from "./client.ts";
+import { readMessages, readTpl, writeTpl } from "./codec.ts";
+import { kafkaError, takeError } from "./kafka-error.ts";
+import { rdk, cstr, EVENT, ERR, OFFSET, RD_KAFKA_CONSUMER, type Ptr } from "./native.ts";
+import type { ConsumedMessage, Consumer, ConsumerOptions, PartitionLag, RebalanceEvent, TopicPartition, TopicPartitionOffset } from "./types.ts";
+
+const codeError = (code: number, op: string) => (code ? kafkaError(code, op) : null);
+const tpKey = (t: TopicPartition) => `${t.topic}\u0000${t.partition}`;
+
+export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
+  readonly groupId: string;
+  private readonly queue: Ptr;
+  private readonly poller: Ptr;
+  private buf = new Uint8Array(4 << 20);
+  private readonly used = new BigInt64Array(1);
+  private readonly other = new BigUint64Array(1);
+  private readonly tplBuf = new Uint8Array(64 * 1024);
+  private readonly topicNames = new Map<number, string>();
+  private readonly listeners = new Set<(e: RebalanceEvent) => void | Promise<void>>();
+  private readonly assigned = new Map<string, TopicPartition>();
+  private readonly rebalanceTimeoutMs: number;
+  private consuming = false;
+  private idleTimer: ReturnType<typeof setInterval> | null = null;
+  private rebalancing: Promise<void> | null = null;
+
+  constructor(opts: ConsumerOptions) {
+    const config = {
+      "group.id": opts.groupId,
+      "partition.assignment.strategy": "cooperative-sticky",
+      // weir commits exactly the offsets it has processed; never behind the application's back.
+      "enable.auto.commit": false,
+      "enable.auto.offset.store": false,
+      "auto.offset.reset": "earliest",
+      "isolation.level": "read_committed",
+      "fetch.wait.max.ms": 100,
+      "queued.max.messages.kbytes": 65536,
+      ...opts.config,
+    };
+    super("consumer", RD_KAFKA_CONSUMER, config, EVENT.FETCH | EVENT.REBALANCE | EVENT.OFFSET_COMMIT);
+    this.groupId = opts.groupId;
+    this.rebalanceTimeoutMs = opts.rebalanceTimeoutMs ?? 30_000;
+    const f = rdk();
+    f.rd_kafka_poll_set_consumer(this.rk);
+    this.queue = f.rd_kafka_queue_get_consumer(this.rk)!;
+    this.poller = f.weir_poller_new(this.queue)!;
+    // Keep serving group events while the application is not calling consume() (e.g. all paused).
+    this.idleTimer = setInterval(() => {
+      if (!this.consuming && !this.closed && !this.rebalancing) void this.consume(0, 0).catch(() => {});
+    }, 200);
+    (this.idleTimer as { unref?: () => void }).unref?.();
+  }
+
+  subscribe(topics: string[]): void {
+    this.assertOpen("subscribe");
+    const f = rdk();
+    const tpl = f.weir_tpl_from_buf(writeTpl(topics.map((topic) => ({ topic, partition: -1 }))), topics.length)!;
+    const err = f.rd_kafka_subscribe(this.rk, tpl);
+    f.rd_kafka_topic_partition_list_destroy(tpl);
+    if (err) throw kafkaError(err, `subscribe ${topics.join(",")}`);
+  }
+
+  onRebalance(listener: (e: RebalanceEvent) => void | Promise<void>): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  assignment(): TopicPartition[] {
+    return [...this.assigned.values()];
+  }
+
+  private topicName(rkt: number): string {
+    let n = this.topicNames.get(rkt);
+    if (n === undefined) {
+      n = String(rdk().rd_kafka_topic_name(rkt as unknown as Ptr));
+      this.topicNames.set(rkt, n);
+    }
+    return n;
+  }
+
+  async consume(max: number, timeoutMs: number): Promise<ConsumedMessage[]> {
+    if (this.closed) return [];
+    if (this.consuming) throw new WeirError("KAFKA_ERROR", "consume() called while another consume() is running");
+    this.consuming = true;
+    try {
+      return await this.consumeLoop(max, timeoutMs);
+    } finally {
+      this.consuming = false;
+    }
+  }
+
+  private async consumeLoop(max: number, timeoutMs: number): Promise<ConsumedMessage[]> {
+    const f = rdk();
+    const deadline = Date.now() + timeoutMs;
+    let wait = 1;
+    for (;;) {
+      if (this.closed) return [];
+      const n = max > 0 ? f.weir_poll_messages(this.poller, 0, max, this.buf, this.buf.length, this.used, this.other) : 0;
+      if (n === -1) {
+        // One message is larger than the buffer: grow and retry.
+        this.buf = new Uint8Array(Math.max(this.buf.length * 2, Number(this.used[0]) + 1024));
+        continue;
+      }
+      const ev = this.other[0];
+      const out: ConsumedMessage[] = [];
+      if (n > 0) {
+        for (const m of readMessages(this.buf, n, (p) => this.topicName(p))) {
+          if (m.err === 0) {
+            const { err: _err, ...msg } = m;
+            out.push(msg);
+          } else if (m.err !== ERR._PARTITION_EOF) {
+            const e = kafkaError(m.err, `consume ${m.topic}[${m.partition}]`);
+            this.lastError = e;
+            this.log.warn("consumer error", { code: e.kafkaName, topic: m.topic, partition: m.partition });
+          }
+        }
+      }
+      if (ev) {
+        this.other[0] = 0n;
+        const evp = Number(ev) as unknown as Ptr;
+        if (f.rd_kafka_event_type(evp) === EVENT.REBALANCE) {
+          // Messages polled before a rebalance are still ours: deliver them first.
+          if (out.length) {
+            this.rebalancing = this.handleRebalance(evp);
+            return out;
+          }
+          await (this.rebalancing = this.handleRebalance(evp));
+        } else {
+          this.handleEvent(evp);
+        }
+      } else if (this.rebalancing) {
+        await this.rebalancing;
+      }
+      if (out.length) return out;
+      if (max === 0 && !ev) return [];
+      if (!ev) {
+        if (Date.now() >= deadline) return [];
+        await sleep(wait);
+        wait = Math.min(wait * 2, 8);
+      }
+    }
+  }
+
+  private async handleRebalance(ev: Ptr): Promise<void> {
+    const f = rdk();
+    try {
+      const code = f.rd_kafka_event_error(ev);
+      const tplPtr = f.rd_kafka_event_topic_partition_list(ev)!;
+      const len = Number(f.weir_tpl_to_buf(tplPtr, this.tplBuf, this.tplBuf.length));
+      const partitions = readTpl(this.tplBuf.subarray(0, len)).map(({ topic, partition }) => ({ topic, partition }));
+      const cooperative = String(f.rd_kafka_rebalance_protocol(this.rk)) === "COOPERATIVE";
+      if (code === ERR._ASSIGN_PARTITIONS) {
+        const err = cooperative ? takeError(f.rd_kafka_incremental_assign(this.rk, tplPtr), "incremental_assign") : codeError(f.rd_kafka_assign(this.rk, tplPtr), "assign");
+        if (err) this.log.error("assign failed", { error: err });
+        for (const p of partitions) this.assigned.set(tpKey(p), p);
+        this.log.info("partitions assigned", { partitions, cooperative });
+        await this.emit({ type: "assign", partitions });
+      } else {
+        const lost = f.rd_kafka_assignment_lost(this.rk) !== 0;
+        this.log.info("partitions revoked", { partitions, lost });
+        await this.emit({ type: "revoke", partitions, lost });
+        const err = cooperative ? takeError(f.rd_kafka_incremental_unassign(this.rk, tplPtr), "incremental_unassign") : codeError(f.rd_kafka_assign(this.rk, null), "unassign");
+        if (err) this.log.error("unassign failed", { error: err });
+        for (const p of partitions) this.assigned.delete(tpKey(p));
+      }
+    } finally {
+      f.rd_kafka_event_destroy(ev);
+      this.rebalancing = null;
+    }
+  }
+
+  private async emit(e: RebalanceEvent): Promise<void> {
+    if (!this.listeners.size) return;
+    const all = Promise.allSettled([...this.listeners].map(async (l) => l(e)));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), this.rebalanceTimeoutMs)));
+    const res = await Promise.race([all, timeout]);
+    clearTimeout(timer);
+    if (res === "timeout") this.log.warn("rebalance listener exceeded its deadline; continuing", { type: e.type, timeoutMs: this.rebalanceTimeoutMs });
+    else for (const r of res) if (r.status === "rejected") this.log.error("rebalance listener failed", { type: e.type, error: r.reason });
+  }
+
+  async commit(offsets?: TopicPartitionOffset[]): Promise<void> {
+    this.assertOpen("commit");
+    const f = rdk();
+    if (offsets && offsets.length === 0) return;
+    const tpl = offsets ? f.weir_tpl_from_buf(writeTpl(offsets), offsets.length) : null;
+    const q = f.rd_kafka_queue_new(this.rk)!;
+    try {
+      const err = f.rd_kafka_commit_queue(this.rk, tpl, q, null, null);
+      if (err && err !== ERR._NO_OFFSET) throw kafkaError(err, "commit");
+      if (err === ERR._NO_OFFSET) return;
+      // The result arrives as an OFFSET_COMMIT event on our private queue.
+      let wait = 1;
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const ev = f.rd_kafka_queue_poll(q, 0);
+        if (ev) {
+          try {
+            const code = f.rd_kafka_event_error(ev);
+            if (code && code !== ERR._NO_OFFSET) throw kafkaError(code, "commit", { message: String(f.rd_kafka_event_error_string(ev)) });
+            const list = f.rd_kafka_event_topic_partition_list(ev);
+            if (list) {
+              const len = Number(f.weir_tpl_to_buf(list, this.tplBuf, this.tplBuf.length));
+              const failed = len > 0 ? readTpl(this.tplBuf.subarray(0, len)).filter((t) => t.err) : [];
+              if (failed.length) throw kafkaError(failed[0].err, `commit ${failed[0].topic}[${failed[0].partition}]`, { details: { failed } });
+            }
+            return;
+          } finally {
+            f.rd_kafka_event_destroy(ev);
+          }
+        }
+        if (Date.now() > deadline) throw new WeirError("KAFKA_TIMEOUT", "commit: no result within 60 s", { retriable: true });
+        await sleep(wait);
+        wait = Math.min(wait * 2, 10);
+      }
+    } finally {
+      if (tpl) f.rd_kafka_topic_partition_list_destroy(tpl);
+      f.rd_kafka_queue_destroy(q);
+    }
+  }
+
+  async committed(partitions: TopicPartition[], timeoutMs = 10_000): Promise<TopicPartitionOffset[]> {
+    this.assertOpen("committed");
+    const f = rdk();
+    const tpl = f.weir_tpl_from_buf(writeTpl(partitions), partitions.length)!;
+    try {
+      const err = f.rd_kafka_committed(this.rk, tpl, timeoutMs);
+      if (err) throw kafkaError(err, "committed");
+      const len = Number(f.weir_tpl_to_buf(tpl, this.tplBuf, this.tplBuf.length));
+      return readTpl(this.tplBuf.subarray(0, len)).map(({ topic, partition, offset }) => ({ topic, partition, offset }));
+    } finally {
+      f.rd_kafka_topic_partition_list_destroy(tpl);
+    }
+  }
+
+  private withTpl(partitions: TopicPartition[], fn: (tpl: Ptr) => number, op: string) {
+    if (!partitions.length) return;
+    const f = rdk();
+    const tpl = f.weir_tpl_from_buf(writeTpl(partitions), partitions.length)!;
+    try {
+      const err = fn(tpl);
+      if (err) throw kafkaError(err, op);
+    } finally {
+      f.rd_kafka_topic_partition_list_destroy(tpl);
+    }
+  }
+
+  pause(partitions: TopicPartition[]): void {
+    this.withTpl(partitions, (tpl) => rdk().rd_kafka_pause_partitions(this.rk, tpl), "pause");
+  }
+  resume(partitions: TopicPartition[]): void {
+    this.withTpl(partitions, (tpl) => rdk().rd_kafka_resume_partitions(this.rk, tpl), "resume");
+  }
+
+  async seek(to: TopicPartitionOffset, timeoutMs = 0): Promise<void> {
+    const f = rdk();
+    const tpl = f.weir_tpl_from_buf(writeTpl([to]), 1)!;
+    try {
+      const err = takeError(f.rd_kafka_seek_partitions(this.rk, tpl, timeoutMs), `seek ${to.topic}[${to.partition}]@${to.offset}`);
+      if (err) throw err;
+    } finally {
+      f.rd_kafka_topic_partition_list_destroy(tpl);
+    }
+  }
+
+  async watermarks(topic: string, partition: number, timeoutMs = 5_000): Promise<{ low: number; high: number }> {
+    const lo = new BigInt64Array(1);
+    const hi = new BigInt64Array(1);
+    const err = rdk().rd_kafka_query_watermark_offsets(this.rk, Buffer.from(topic + "\0") as unknown as string, partition, lo, hi, timeoutMs);
+    if (err) throw kafkaError(err, `watermarks ${topic}[${partition}]`);
+    return { low: Number(lo[0]), high: Number(hi[0]) };
+  }
+
+  async lag(timeoutMs = 5_000): Promise<PartitionLag[]> {
+    const parts = this.assignment();
+    if (!parts.length) return [];
+    const committed = await this.committed(parts, timeoutMs);
+    const out: PartitionLag[] = [];
+    for (const c of committed) {
+      const { low, high } = await this.watermarks(c.topic, c.partition, timeoutMs);
+      const from = c.offset >= 0 ? c.offset : low;
+      out.push({ topic: c.topic, partition: c.partition, committed: c.offset, low, high, lag: Math.max(0, high - from) });
+    }
+    return out;
+  }
+
+  /** rd_kafka_consumer_group_metadata_t* for transactions; the caller destroys it. */
+  groupMetadataHandle(): Ptr {
+    return rdk().rd_kafka_consumer_group_metadata(this.rk)!;
+  }
+
+  /** The group member id (empty before the first join). */
+  memberId(): string {
+    const f = rdk();
+    const p = f.rd_kafka_memberid(this.rk);
+    if (!p) return "";
+    const s = cstr(p);
+    f.rd_kafka_mem_free(this.rk, p);
+    return s;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.idleTimer) clearInterval(this.idleTimer);
+    while (this.consuming) await sleep(1);
+    const f = rdk();
+    // Close through the queue so the final revoke is served here (listeners drain and commit).
+    const err = takeError(f.rd_kafka_consumer_close_queue(this.rk, this.queue), "close");
+    if (err) this.log.warn("consumer close", { error: err });
+    const deadline = Date.now() + this.rebalanceTimeoutMs + 10_000;
+    while (!f.rd_kafka_consumer_closed(this.rk) && Date.now() < deadline) {
+      const n = f.weir_poll_messages(this.poller, 0, 1000, this.buf, this.buf.length, this.used, this.other);
+      const ev = this.other[0];
+      if (ev) {
+        this.other[0] = 0n;
+        const evp = Number(ev) as unknown as Ptr;
+        if (f.rd_kafka_event_type(evp) === EVENT.REBALANCE) await this.handleRebalance(evp);
+        else this.handleEvent(evp);
+      } else if (n <= 0) await sleep(2);
+    }
+    this.closed = true;
+    f.weir_poller_destroy(this.poller);
+    f.rd_kafka_queue_destroy(this.queue);
+    f.rd_kafka_destroy(this.rk);
+    this.assigned.clear();
+  }
+}
+
+export { OFFSET };
