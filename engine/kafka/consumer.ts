@@ -108,7 +108,7 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
       const ev = this.other[0];
       const out: ConsumedMessage[] = [];
       if (n > 0) {
-        for (const m of readMessages(this.buf, n, (p) => this.topicName(p))) {
+        for (const m of readMessages(this.buf, Number(this.used[0]), n, (p) => this.topicName(p))) {
           if (m.err === 0) {
             const { err: _err, ...msg } = m;
             out.push(msg);
@@ -140,7 +140,7 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
       if (!ev) {
         if (Date.now() >= deadline) return [];
         await sleep(wait);
-        wait = Math.min(wait * 2, 8);
+        wait = Math.min(wait * 2, 4);
       }
     }
   }

@@ -219,9 +219,11 @@ export class LibrdkafkaProducer extends KafkaClient implements Producer {
     for (;;) {
       const err = takeError(call(10), op);
       if (!err) return;
-      if (err.kafkaCode === ERR._TIMED_OUT && err.retriable && Date.now() < deadline) {
+      // Timed-out slices resume; other retriable errors (a coordinator still loading) are retried
+      // with a back-off, as librdkafka documents for every transactional call.
+      if (err.retriable && !err.fatal && Date.now() < deadline) {
         this.pump();
-        await sleep(1);
+        await sleep(err.kafkaCode === ERR._TIMED_OUT ? 1 : 100);
         continue;
       }
       throw err;
