@@ -10,9 +10,17 @@ const root = resolve(import.meta.dir, "..");
 const log = (msg: string, extra: Record<string, unknown> = {}) =>
   console.log(JSON.stringify({ time: new Date().toISOString(), level: "info", module: "install-librdkafka", msg, ...extra }));
 
+async function buildShim() {
+  // The FFI shim is compiled against whichever librdkafka was chosen (engine/kafka/native.ts).
+  const { ensureShim } = await import("../engine/kafka/native.ts");
+  const lib = locateLibrdkafka()!;
+  log("weir FFI shim ready", { path: ensureShim(lib), librdkafka: lib.path });
+}
+
 const found = locateLibrdkafka({ allowMissing: true });
 if (found && process.env.WEIR_FORCE_LIBRDKAFKA_BUILD !== "1") {
-  log("librdkafka found; no build needed", { path: found.path, source: found.source });
+  log("librdkafka found; no build needed", { path: found.path, source: found.source, version: found.version });
+  await buildShim();
   process.exit(0);
 }
 
@@ -68,3 +76,4 @@ if (!after) {
   process.exit(1);
 }
 log("librdkafka ready", { path: after.path, version: after.version });
+await buildShim();
