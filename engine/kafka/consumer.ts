@@ -6,6 +6,7 @@ import { WeirError } from "../errors.ts";
 import { KafkaClient, sleep } from "./client.ts";
 import { readMessages, readTpl, writeTpl } from "./codec.ts";
 import { kafkaError, takeError } from "./kafka-error.ts";
+import { QueueWakeup } from "./wakeup.ts";
 import { rdk, cstr, EVENT, ERR, OFFSET, RD_KAFKA_CONSUMER, type Ptr } from "./native.ts";
 import type { ConsumedMessage, Consumer, ConsumerOptions, PartitionLag, RebalanceEvent, TopicPartition, TopicPartitionOffset } from "./types.ts";
 
@@ -27,6 +28,7 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
   private consuming = false;
   private idleTimer: ReturnType<typeof setInterval> | null = null;
   private rebalancing: Promise<void> | null = null;
+  private readonly wakeup: QueueWakeup;
 
   constructor(opts: ConsumerOptions) {
     const config = {
@@ -51,6 +53,7 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
     f.rd_kafka_poll_set_consumer(this.rk);
     this.queue = f.rd_kafka_queue_get_consumer(this.rk)!;
     this.poller = f.weir_poller_new(this.queue)!;
+    this.wakeup = new QueueWakeup(this.queue);
     // Keep serving group events while the application is not calling consume() (e.g. all paused).
     this.idleTimer = setInterval(() => {
       if (!this.consuming && !this.closed && !this.rebalancing) void this.consume(0, 0).catch(() => {});
@@ -99,7 +102,6 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
   private async consumeLoop(max: number, timeoutMs: number): Promise<ConsumedMessage[]> {
     const f = rdk();
     const deadline = Date.now() + timeoutMs;
-    let wait = 1;
     for (;;) {
       if (this.closed) return [];
       const n = max > 0 ? f.weir_poll_messages(this.poller, 0, max, this.buf, this.buf.length, this.used, this.other) : 0;
@@ -141,9 +143,10 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
       if (out.length) return out;
       if (max === 0 && !ev) return [];
       if (!ev) {
-        if (Date.now() >= deadline) return [];
-        await sleep(wait);
-        wait = Math.min(wait * 2, 4);
+        const left = deadline - Date.now();
+        if (left <= 0) return [];
+        // The queue is empty: sleep until librdkafka signals that it is not.
+        await this.wakeup.wait(left);
       }
     }
   }
@@ -327,6 +330,7 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
       } else if (n <= 0) await sleep(2);
     }
     this.closed = true;
+    this.wakeup.close();
     f.weir_poller_destroy(this.poller);
     f.rd_kafka_queue_destroy(this.queue);
     f.rd_kafka_destroy(this.rk);

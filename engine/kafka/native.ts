@@ -49,6 +49,7 @@ const SYMBOLS = {
   rd_kafka_queue_new: { args: [P], returns: P },
   rd_kafka_queue_destroy: { args: [P], returns: V },
   rd_kafka_queue_poll: { args: [P, i32], returns: P },
+  rd_kafka_queue_io_event_enable: { args: [P, i32, P, usize], returns: V },
   rd_kafka_set_log_queue: { args: [P, P], returns: i32 },
   rd_kafka_poll_set_consumer: { args: [P], returns: i32 },
   rd_kafka_outq_len: { args: [P], returns: i32 },

@@ -8,6 +8,7 @@ import { kafkaError, takeError } from "./kafka-error.ts";
 import { rdk, EVENT, ERR, RD_KAFKA_PRODUCER, type Ptr } from "./native.ts";
 import type { Consumer, DeliveryReport, ProduceRecord, Producer, ProducerOptions, TopicPartitionOffset } from "./types.ts";
 import type { LibrdkafkaConsumer } from "./consumer.ts";
+import { QueueWakeup } from "./wakeup.ts";
 
 interface PendingBatch {
   records: ProduceRecord[];
@@ -29,7 +30,8 @@ export class LibrdkafkaProducer extends KafkaClient implements Producer {
   private readonly pending = new Map<number, PendingBatch>();
   private nextBatch = 1;
   private pending_records = 0;
-  private pumpTimer: ReturnType<typeof setTimeout> | null = null;
+  private pumping = false;
+  private readonly wakeup: QueueWakeup;
   private idleTimer: ReturnType<typeof setInterval> | null = null;
   readonly transactional: boolean;
 
@@ -48,6 +50,7 @@ export class LibrdkafkaProducer extends KafkaClient implements Producer {
     const f = rdk();
     this.queue = f.rd_kafka_queue_get_main(this.rk)!;
     this.poller = f.weir_poller_new(this.queue)!;
+    this.wakeup = new QueueWakeup(this.queue);
     // Errors, logs and stats still need serving while no records are in flight.
     this.idleTimer = setInterval(() => this.pump(), 100);
     (this.idleTimer as { unref?: () => void }).unref?.();
@@ -96,7 +99,7 @@ export class LibrdkafkaProducer extends KafkaClient implements Producer {
         const rest = w.buf.slice(starts[i], starts[records.length]);
         const offs = Array.from(starts.subarray(i), (s) => s - starts[i]);
         this.pump();
-        await sleep(backoff);
+        await this.wakeup.wait(backoff);
         backoff = Math.min(backoff * 2, 20);
         i = await this.sendRest(rest, offs, records, batch, i);
         break;
@@ -104,7 +107,7 @@ export class LibrdkafkaProducer extends KafkaClient implements Producer {
       this.failRecord(batch, i, kafkaError(err, `produce to ${records[i].topic}`));
       i++;
     }
-    this.schedulePump();
+    void this.schedulePump();
     return done;
   }
 
@@ -122,7 +125,7 @@ export class LibrdkafkaProducer extends KafkaClient implements Producer {
       const err = this.errOut[0];
       if (err === ERR._QUEUE_FULL) {
         this.pump();
-        await sleep(backoff);
+        await this.wakeup.wait(backoff);
         backoff = Math.min(backoff * 2, 20);
         continue;
       }
@@ -149,17 +152,19 @@ export class LibrdkafkaProducer extends KafkaClient implements Producer {
     }
   }
 
-  private schedulePump() {
-    if (this.pumpTimer || this.closed) return;
-    this.pumpTimer = setTimeout(() => {
-      this.pumpTimer = null;
-      const got = this.pump();
-      if (this.pending_records > 0) {
-        // Reports arrive in bursts per broker round-trip: re-check at once after a busy pump.
-        if (got > 0) setImmediate(() => this.schedulePump());
-        else this.schedulePump();
+  /** Serves delivery reports while records are in flight, waking when librdkafka queues events. */
+  private async schedulePump() {
+    if (this.pumping || this.closed) return;
+    this.pumping = true;
+    try {
+      while (this.pending_records > 0 && !this.closed) {
+        this.pump();
+        if (this.pending_records === 0) break;
+        await this.wakeup.wait(50);
       }
-    }, 1);
+    } finally {
+      this.pumping = false;
+    }
   }
 
   /** Drains delivery reports and other events. Returns how many reports were handled. */
@@ -268,7 +273,7 @@ export class LibrdkafkaProducer extends KafkaClient implements Producer {
       this.pump();
     }
     this.closed = true;
-    if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    this.wakeup.close();
     if (this.idleTimer) clearInterval(this.idleTimer);
     const f = rdk();
     // Anything still pending gets a report, so no caller waits forever.
