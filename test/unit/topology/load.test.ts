@@ -1,0 +1,161 @@
+// The topology file: valid files load with defaults; every problem of an invalid file is reported
+// at once with its file, line, column, field and what was expected.
+import { describe, expect, test } from "bun:test";
+import { resolve } from "node:path";
+import { loadTopology, parseTopology } from "../../../topology/load.ts";
+import { ValidationError } from "../../../engine/errors.ts";
+
+const root = resolve(import.meta.dir, "../../..");
+
+function issuesOf(text: string) {
+  try {
+    parseTopology(text, "t.yaml");
+  } catch (e) {
+    expect(e).toBeInstanceOf(ValidationError);
+    return (e as ValidationError).issues.map(({ path, line, column, message }) => ({ path, line, column, message }));
+  }
+  throw new Error("expected the topology to be invalid");
+}
+
+const minimal = (extra = "") => `name: t
+version: 1
+sources:
+  - name: raw
+    topic: in
+sinks:
+  - name: out
+    input: raw
+    type: topic
+    topic: out
+${extra}`;
+
+describe("loadTopology", () => {
+  test("support.yaml is valid and gets defaults", () => {
+    const t = loadTopology(resolve(root, "topology/support.yaml"));
+    expect(t.name).toBe("support-intelligence");
+    expect(t.agents!.map((a) => a.name)).toEqual(["pii", "sentiment", "insights", "summary", "validator"]);
+    expect(t.agents!.find((a) => a.name === "validator")).toMatchObject({ implementation: "offline", concurrency: 16, maxInFlight: 1000, keyBy: "conversationId", redacted: true });
+    expect(t.aggregator!.inputs).toHaveLength(5);
+    expect(t.delivery).toBe("at-least-once");
+  });
+
+  test("the smallest valid topology", () => {
+    expect(parseTopology(minimal(), "t.yaml").sinks[0]).toEqual({ name: "out", input: "raw", type: "topic", topic: "out" });
+  });
+
+  test("several problems are reported at once, each with its location", () => {
+    const issues = issuesOf(`name: t
+version: 1
+sources:
+  - name: raw
+    topic: in
+    serdes: json
+agents:
+  - name: mood
+    agent: sentimnt
+    input: cleaned
+    concurrency: 0
+sinks:
+  - name: out
+    input: mood
+    type: topic
+    topic: out
+`);
+    expect(issues).toEqual([
+      { path: "/sources/0/serdes", line: 6, column: 5, message: 'unknown field "serdes" (did you mean "serde"?)' },
+      { path: "/agents/0/agent", line: 9, column: 12, message: 'is not an allowed value, got "sentimnt"' },
+      { path: "/agents/0/input", line: 10, column: 12, message: '"cleaned" is not a node of this topology' },
+      { path: "/agents/0/concurrency", line: 11, column: 18, message: "must be greater or equal to 1, got 0" },
+    ]);
+  });
+
+  test("the expected value is named", () => {
+    try {
+      parseTopology(minimal("delivery: twice\n"), "t.yaml");
+    } catch (e) {
+      const [issue] = (e as ValidationError).issues;
+      expect(issue).toMatchObject({ file: "t.yaml", path: "/delivery", line: 11, column: 11, expected: 'one of "at-least-once", "exactly-once"' });
+      expect((e as ValidationError).format()).toContain('t.yaml:11:11 /delivery: is not an allowed value, got "twice"');
+    }
+  });
+
+  test("a missing required field points at its parent", () => {
+    expect(issuesOf("name: t\nversion: 1\nsinks: []\n")).toContainEqual({ path: "/sources", line: 1, column: 1, message: "required field is missing" });
+  });
+
+  test("YAML syntax errors carry their line and column", () => {
+    const issues = issuesOf("name: t\nversion: 1\nsources:\n  - name: raw\n   topic: [unclosed\n");
+    expect(issues.length).toBeGreaterThan(0);
+    expect(issues[0].message).toStartWith("YAML syntax:");
+    expect(issues[0].line).toBeGreaterThanOrEqual(4);
+  });
+
+  test("unknown operator types get a suggestion; operators are checked by their own type", () => {
+    const issues = issuesOf(
+      minimal(`operators:
+  - name: a
+    input: raw
+    type: filtr
+  - name: b
+    input: raw
+    type: dedupe
+    by: id
+    ttl: soon
+`),
+    );
+    expect(issues).toEqual([
+      { path: "/operators/0/type", line: 14, column: 11, message: 'unknown operator type "filtr" (did you mean "filter"?)' },
+      { path: "/operators/1/ttl", line: 19, column: 10, message: expect.stringContaining('got "soon"') },
+    ]);
+  });
+
+  test("cycles, duplicate names and sinks used as inputs are graph errors", () => {
+    const issues = issuesOf(`name: t
+version: 1
+sources:
+  - name: raw
+    topic: in
+operators:
+  - name: a
+    input: b
+    type: keyBy
+    field: x
+  - name: b
+    input: a
+    type: keyBy
+    field: y
+  - name: raw
+    input: out
+    type: keyBy
+    field: z
+sinks:
+  - name: out
+    input: a
+    type: topic
+    topic: out
+`);
+    const messages = issues.map((i) => `${i.path} ${i.message}`);
+    expect(messages).toContain('/operators/2/name duplicate node name "raw"');
+    expect(messages).toContain('/operators/2/input "out" is a sink; sinks have no output');
+    expect(messages.some((m) => m.includes("cycle: a → b → a") || m.includes("cycle: b → a → b"))).toBe(true);
+  });
+
+  test("window, watermark and quorum rules", () => {
+    const issues = issuesOf(
+      minimal(`operators:
+  - name: w
+    input: raw
+    type: window
+    kind: hopping
+    size: 10s
+    advance: 20s
+backpressure: { highWatermark: 10, lowWatermark: 10 }
+`),
+    );
+    expect(issues.map((i) => i.path)).toEqual(["/operators/0/advance", "/backpressure/lowWatermark"]);
+  });
+
+  test("a file that cannot be read is a clear error", () => {
+    expect(() => loadTopology("/nonexistent/topology.yaml")).toThrow(ValidationError);
+  });
+});
