@@ -5,6 +5,7 @@ import type { ConsumedMessage, HeaderValue, ProduceRecord, TopicPartition, Topic
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const EMPTY = new Uint8Array(0);
+const NO_HEADERS = Object.freeze([]) as unknown as Array<[string, Uint8Array]>;
 
 function asBytes(v: Uint8Array | string): Uint8Array {
   return typeof v === "string" ? enc.encode(v) : v;
@@ -126,7 +127,8 @@ export function readMessages(src: Uint8Array, used: number, count: number, topic
     if (klen > 0) p += klen;
     const value = vlen >= 0 ? buf.subarray(p, p + vlen) : null;
     if (vlen > 0) p += vlen;
-    const headers: Array<[string, Uint8Array]> = [];
+    // Most records carry no headers: share one frozen empty list instead of allocating per record.
+    const headers: Array<[string, Uint8Array]> = hc === 0 ? NO_HEADERS : [];
     for (let h = 0; h < hc; h++) {
       const nl = view.getUint16(p, true);
       const name = dec.decode(buf.subarray(p + 2, p + 2 + nl));

@@ -70,6 +70,17 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
     if (err) throw kafkaError(err, `subscribe ${topics.join(",")}`);
   }
 
+  assign(partitions: TopicPartitionOffset[]): void {
+    this.assertOpen("assign");
+    const f = rdk();
+    const tpl = f.weir_tpl_from_buf(writeTpl(partitions), partitions.length)!;
+    const err = f.rd_kafka_assign(this.rk, tpl);
+    f.rd_kafka_topic_partition_list_destroy(tpl);
+    if (err) throw kafkaError(err, "assign");
+    this.assigned.clear();
+    for (const p of partitions) this.assigned.set(tpKey(p), { topic: p.topic, partition: p.partition });
+  }
+
   onRebalance(listener: (e: RebalanceEvent) => void | Promise<void>): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

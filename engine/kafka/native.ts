@@ -167,12 +167,18 @@ function load() {
   const handle = dlopen(shim, SYMBOLS);
   const v = handle.symbols.weir_shim_version();
   if (v !== SHIM_VERSION) throw new WeirError("LIBRDKAFKA_NOT_FOUND", `weir shim version ${v}, expected ${SHIM_VERSION}`);
-  return { lib, symbols: handle.symbols };
+  return { lib, symbols: handle.symbols as unknown as Record<keyof typeof SYMBOLS, FfiFn> };
 }
 
-let loaded: ReturnType<typeof load> | null = null;
-/** The FFI symbol table, loaded on first use. */
-export function rdk() {
+/**
+ * The FFI symbol table, loaded on first use. Typed loosely on purpose: bun:ffi's inferred pointer
+ * types do not model out-parameters and nullable handles, and every call site is covered by the
+ * integration tests against a real broker.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type FfiFn = (...args: any[]) => any;
+let loaded: { lib: LibrdkafkaLocation; symbols: Record<keyof typeof SYMBOLS, FfiFn> } | null = null;
+export function rdk(): Record<keyof typeof SYMBOLS, FfiFn> {
   return (loaded ??= load()).symbols;
 }
 export function librdkafkaInfo(): LibrdkafkaLocation {

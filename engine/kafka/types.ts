@@ -80,6 +80,8 @@ export interface PartitionLag {
 
 export interface Consumer {
   subscribe(topics: string[]): void;
+  /** Manual assignment without group management (e.g. restoring state from a changelog partition). */
+  assign(partitions: TopicPartitionOffset[]): void;
   /** Up to `max` messages, waiting at most `timeoutMs` for the first one. Never blocks the event loop. */
   consume(max: number, timeoutMs: number): Promise<ConsumedMessage[]>;
   /** Commits the given next-offsets (or the current positions when omitted). */

@@ -1,0 +1,67 @@
+// One actor per key, each with a mailbox: messages for a key run strictly in order, keys run
+// concurrently up to `concurrency`. Idle actors are dropped (their state lives in the state
+// store), so memory follows the number of active keys, not every key ever seen.
+
+export interface ActorSystemOptions {
+  /** Keys processing at the same time. */
+  concurrency: number;
+}
+
+interface Mailbox {
+  queue: Array<() => Promise<void>>;
+  running: boolean;
+}
+
+export class ActorSystem {
+  private readonly boxes = new Map<string, Mailbox>();
+  private readonly ready: string[] = [];
+  private running = 0;
+  private queued = 0;
+
+  constructor(private readonly opts: ActorSystemOptions) {}
+
+  /** Queues `work` on the key's mailbox; resolves or rejects with its result. A failure never blocks the mailbox. */
+  tell<T>(key: string, work: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let box = this.boxes.get(key);
+      if (!box) this.boxes.set(key, (box = { queue: [], running: false }));
+      box.queue.push(() => work().then(resolve, reject));
+      this.queued++;
+      if (!box.running && box.queue.length === 1) this.ready.push(key);
+      this.pump();
+    });
+  }
+
+  private pump() {
+    while (this.running < this.opts.concurrency && this.ready.length) {
+      const key = this.ready.shift()!;
+      const box = this.boxes.get(key)!;
+      const job = box.queue.shift()!;
+      box.running = true;
+      this.running++;
+      this.queued--;
+      job().finally(() => {
+        box.running = false;
+        this.running--;
+        if (box.queue.length) this.ready.push(key);
+        else this.boxes.delete(key);
+        this.pump();
+      });
+    }
+  }
+
+  /** Messages waiting in mailboxes (not yet running). */
+  depth(): number {
+    return this.queued;
+  }
+  active(): number {
+    return this.running;
+  }
+  actors(): number {
+    return this.boxes.size;
+  }
+  /** Resolves when every mailbox is empty and nothing runs. */
+  async idle(): Promise<void> {
+    while (this.running || this.queued) await new Promise((r) => setTimeout(r, 1));
+  }
+}

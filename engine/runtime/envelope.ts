@@ -1,0 +1,36 @@
+// A record travelling through a pipeline, with the bookkeeping that lets the runtime commit its
+// offset only when every branch it forked into (agents, sinks) has finished.
+export interface Envelope {
+  value: Record<string, unknown>;
+  /** Actor key. */
+  key: string;
+  topic: string;
+  partition: number;
+  offset: number;
+  headers: Array<[string, Uint8Array]>;
+  timestamp: number;
+  /** Agent outputs gathered so far on this record's path. */
+  outputs: Record<string, unknown>;
+  /** Adds `n` branches that must each call release(). */
+  fork(n: number): void;
+  /** Ends one branch; the record is done when all have ended. */
+  release(): void;
+}
+
+/** Reference counting for one record's branches. */
+export function completion(onDone: () => void): { fork(n: number): void; release(): void } {
+  let refs = 1;
+  let finished = false;
+  return {
+    fork(n: number) {
+      refs += n;
+    },
+    release() {
+      if (finished) return;
+      if (--refs === 0) {
+        finished = true;
+        onDone();
+      }
+    },
+  };
+}

@@ -1,0 +1,517 @@
+// A topology compiled into a running pipeline on any Transport:
+//   source consumer (batches) → RxJS operators → agents as per-key actors → aggregator → sinks.
+// At-least-once by default: an offset is committed only when every effect of it and of all earlier
+// offsets in its partition is done. Exactly-once (delivery: exactly-once) wraps topic outputs,
+// dead letters and changelog writes in a Kafka transaction that also carries the input offsets.
+import { Subject, type Observable } from "rxjs";
+import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
+import type { TSchema } from "@sinclair/typebox";
+import { systemClock, type Clock } from "../clock.ts";
+import { ValidationError, WeirError, toWeirError } from "../errors.ts";
+import { logger, type Logger } from "../log.ts";
+import { metrics } from "../observability/metrics.ts";
+import type { ConsumedMessage, Consumer, Producer, TopicPartition, Transport } from "../kafka/types.ts";
+import type { AgentDefinition } from "../../agents/agent.ts";
+import type { LlmClient } from "../../agents/llm/types.ts";
+import { SupportMessage } from "../../agents/message.ts";
+import { durationMs, type Agent as AgentSpec, type Topology } from "../../topology/schema.ts";
+import { nodesOf } from "../../topology/load.ts";
+import { ActorSystem } from "../actors/actor-system.ts";
+import { Aggregator, updateRollup, type AggregatedResult, type Rollup } from "../aggregator/aggregator.ts";
+import { operatorFor } from "../operators/operators.ts";
+import type { Sink, SinkRecord } from "../sinks/sink.ts";
+import { StateStore } from "../state/state-store.ts";
+import { deadLetter } from "./dead-letter.ts";
+import { completion, type Envelope } from "./envelope.ts";
+import { OffsetTracker } from "./offset-tracker.ts";
+import { DEFAULT_RETRY, RetriesExhausted, withRetry } from "./retry.ts";
+
+const m = {
+  consumed: metrics.counter("weir_consumed_records_total", "Records consumed, per topic"),
+  produced: metrics.counter("weir_produced_records_total", "Records produced, per topic"),
+  inFlight: metrics.gauge("weir_agent_in_flight", "Messages being processed per agent"),
+  mailbox: metrics.gauge("weir_agent_mailbox_depth", "Messages waiting in actor mailboxes per agent"),
+  latency: metrics.histogram("weir_agent_latency_seconds", "Agent processing time"),
+  retries: metrics.counter("weir_agent_retries_total", "Agent retries"),
+  dlq: metrics.counter("weir_dead_letters_total", "Records sent to the dead-letter topic"),
+  rebalances: metrics.counter("weir_rebalances_total", "Partition assignment changes"),
+  commits: metrics.counter("weir_commits_total", "Offset commits"),
+  paused: metrics.gauge("weir_paused_partitions", "Partitions paused by backpressure"),
+};
+
+const NAMED_SCHEMAS: Record<string, TSchema> = { SupportMessage };
+const dec = new TextDecoder();
+
+export interface PipelineOptions {
+  topology: Topology;
+  transport: Transport;
+  agents: Record<string, AgentDefinition>;
+  /** Sinks that are not Kafka topics, by sink name (postgres, websocket, ...). */
+  sinks?: Record<string, Sink>;
+  clock?: Clock;
+  llm?: LlmClient;
+  /** How often processed offsets are committed. */
+  commitIntervalMs?: number;
+  /** Called for every aggregated result and rollup (the API's live feed hooks in here). */
+  onResult?: (r: AggregatedResult, rollup: Rollup | undefined) => void;
+}
+
+interface AgentRuntime {
+  spec: AgentSpec;
+  def: AgentDefinition;
+  actors: ActorSystem;
+  store: StateStore;
+  check: TypeCheck<TSchema>;
+  inFlight: number;
+}
+
+export class Pipeline {
+  readonly log: Logger;
+  private readonly t: Topology;
+  private readonly clock: Clock;
+  private readonly tracker = new OffsetTracker();
+  private consumer!: Consumer;
+  private producer!: Producer;
+  private readonly agents = new Map<string, AgentRuntime>();
+  private readonly subjects = new Map<string, Subject<Envelope>>();
+  private aggregator: Aggregator | null = null;
+  private readonly rollups = new Map<string, Rollup>();
+  private readonly paused = new Set<string>();
+  private running = false;
+  private loopDone: Promise<void> | null = null;
+  private commitTimer: ReturnType<typeof setInterval> | null = null;
+  private committing: Promise<void> | null = null;
+  private readonly pendingAgg = new Map<string, { release(): void; forks: number }>();
+  private readonly schemaChecks = new Map<string, TypeCheck<TSchema>>();
+  private readonly app: string;
+  private readonly groupId: string;
+  private readonly high: number;
+  private readonly low: number;
+  private readonly eos: boolean;
+  private barrier = false;
+  private restoring = new Set<number>();
+  /** Counts for tests and the dashboard. */
+  readonly stats = { consumed: 0, done: 0, deadLettered: 0, results: 0, commits: 0 };
+
+  constructor(private readonly opts: PipelineOptions) {
+    this.t = opts.topology;
+    this.clock = opts.clock ?? systemClock;
+    this.app = this.t.name;
+    this.groupId = this.t.sources[0].groupId ?? `weir-${this.app}`;
+    this.log = logger("runtime", { topology: this.app });
+    this.high = this.t.backpressure?.highWatermark ?? 5000;
+    this.low = this.t.backpressure?.lowWatermark ?? Math.floor(this.high / 2);
+    this.eos = this.t.delivery === "exactly-once";
+  }
+
+  /** Creates topics, subscribes, and starts consuming. */
+  async start(): Promise<void> {
+    const { transport } = this.opts;
+    const admin = transport.admin();
+    const partitions = Math.max(...this.t.sources.map((s) => s.partitions ?? 3));
+    const topics = [
+      ...this.t.sources.map((s) => ({ topic: s.topic, partitions: s.partitions ?? 3 })),
+      ...this.t.sinks.filter((s) => s.type === "topic" && s.topic).map((s) => ({ topic: s.topic!, partitions })),
+      ...(this.t.deadLetter ? [{ topic: this.t.deadLetter.topic, partitions: 1 }] : []),
+      ...(this.t.agents ?? []).map((a) => ({ topic: this.changelog(a.name), partitions, config: { "cleanup.policy": "compact" } })),
+    ];
+    await admin.createTopics(topics);
+    await admin.close();
+    this.producer = transport.producer(this.eos ? { transactionalId: `${this.groupId}-${crypto.randomUUID().slice(0, 8)}` } : {});
+    if (this.eos) {
+      await this.producer.initTransactions();
+      this.producer.beginTransaction();
+    }
+    this.build();
+    this.consumer = transport.consumer({ groupId: this.groupId, rebalanceTimeoutMs: 30_000 });
+    this.consumer.onRebalance((e) => (e.type === "assign" ? this.onAssign(e.partitions) : this.onRevoke(e.partitions)));
+    this.consumer.subscribe(this.t.sources.map((s) => s.topic));
+    this.running = true;
+    this.loopDone = this.loop();
+    this.commitTimer = setInterval(() => void this.commit(), this.opts.commitIntervalMs ?? 1000);
+    this.log.info("pipeline started", { transport: transport.description, group: this.groupId, delivery: this.t.delivery, sources: this.t.sources.map((s) => s.topic) });
+  }
+
+  private changelog(agent: string) {
+    return `${this.app}-${agent}-changelog`;
+  }
+
+  /** Wires node observables: sources are Subjects, operators pipe them, agents and sinks subscribe. */
+  private build() {
+    const { t } = this;
+    const streams = new Map<string, Observable<Envelope>>();
+    for (const s of t.sources) {
+      const subj = new Subject<Envelope>();
+      this.subjects.set(s.topic, subj);
+      streams.set(s.name, subj);
+      if (typeof s.schema === "string" && NAMED_SCHEMAS[s.schema]) this.schemaChecks.set(s.topic, TypeCompiler.Compile(NAMED_SCHEMAS[s.schema]));
+      else if (s.schema && typeof s.schema === "object") this.schemaChecks.set(s.topic, TypeCompiler.Compile(s.schema as TSchema));
+    }
+    const ops = t.operators ?? [];
+    // Operators in dependency order (their inputs are sources or earlier operators).
+    const pending = [...ops];
+    while (pending.length) {
+      const i = pending.findIndex((o) => streams.has(o.input));
+      if (i < 0) throw new WeirError("TOPOLOGY_INVALID", `operator inputs cannot be resolved: ${pending.map((o) => o.name).join(", ")}`);
+      const [op] = pending.splice(i, 1);
+      streams.set(op.name, streams.get(op.input)!.pipe(operatorFor(op, this.clock)));
+    }
+    for (const spec of t.agents ?? []) {
+      const def = this.opts.agents[spec.agent];
+      if (!def) throw new WeirError("TOPOLOGY_INVALID", `agent "${spec.name}" uses unknown agent kind "${spec.agent}"`);
+      this.agents.set(spec.name, {
+        spec,
+        def,
+        actors: new ActorSystem({ concurrency: spec.concurrency ?? 16 }),
+        store: new StateStore(this.changelog(spec.name), this.opts.transport, () => this.producer),
+        check: TypeCompiler.Compile(def.output),
+        inFlight: 0,
+      });
+    }
+    if (t.aggregator) {
+      const a = t.aggregator;
+      this.aggregator = new Aggregator({ inputs: a.inputs, deadlineMs: durationMs(a.deadline, 5000), quorum: a.quorum ?? a.inputs.length }, this.clock, (r) => this.onAggregated(r));
+    }
+    // Children of each node.
+    const children = new Map<string, string[]>();
+    for (const n of nodesOf(t)) for (const i of n.inputs) children.set(i, [...(children.get(i) ?? []), n.name]);
+    const sinkByName = new Map(t.sinks.map((s) => [s.name, s]));
+    // Every stream that is not an operator input fans out to agents and sinks.
+    for (const [name, stream] of streams) {
+      const kids = (children.get(name) ?? []).filter((k) => !ops.some((o) => o.name === k));
+      const targets = kids.filter((k) => this.agents.has(k) || sinkByName.has(k));
+      const feedsOperator = (children.get(name) ?? []).some((k) => ops.some((o) => o.name === k));
+      if (!targets.length && feedsOperator) continue;
+      stream.subscribe((env) => {
+        if (!targets.length) return env.release();
+        env.fork(targets.length - 1);
+        for (const k of targets) {
+          if (this.agents.has(k)) void this.runAgent(k, env);
+          else void this.writeSinks([sinkByName.get(k)!.name], this.envelopeRecord(env)).finally(() => env.release());
+        }
+      });
+    }
+  }
+
+  private async loop() {
+    while (this.running) {
+      if (this.barrier || this.restoring.size) {
+        await this.clock.sleep(5);
+        continue;
+      }
+      let batch: ConsumedMessage[];
+      try {
+        batch = await this.consumer.consume(500, 200);
+      } catch (e) {
+        this.log.error("consume failed", { error: e });
+        await this.clock.sleep(200);
+        continue;
+      }
+      for (const msg of batch) this.ingest(msg);
+    }
+  }
+
+  private ingest(msg: ConsumedMessage) {
+    this.stats.consumed++;
+    m.consumed.inc({ topic: msg.topic });
+    this.tracker.begin(msg.topic, msg.partition, msg.offset);
+    const done = completion(() => this.finished(msg.topic, msg.partition, msg.offset));
+    const source = this.t.sources.find((s) => s.topic === msg.topic)!;
+    let value: Record<string, unknown>;
+    try {
+      const text = msg.value ? dec.decode(msg.value) : "";
+      value = source.serde === "json" || !source.serde ? JSON.parse(text) : { value: text };
+      if (!value || typeof value !== "object" || Array.isArray(value)) throw new Error("a JSON object was expected");
+      const check = this.schemaChecks.get(msg.topic);
+      if (check && !check.Check(value)) {
+        const issues = [...check.Errors(value)].slice(0, 10).map((e) => ({ path: e.path, message: e.message }));
+        throw new ValidationError("VALIDATION_FAILED", `record does not match schema: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, issues);
+      }
+    } catch (e) {
+      const err = e instanceof WeirError ? e : new WeirError("SERDE_FAILED", `cannot decode record: ${(e as Error).message}`);
+      void this.toDeadLetter(msg, "source", err, 1).finally(() => done.release());
+      return;
+    }
+    const keyField = source.key ?? "conversationId";
+    const env: Envelope = {
+      value,
+      key: String(value[keyField] ?? (msg.key ? dec.decode(msg.key) : "")),
+      topic: msg.topic,
+      partition: msg.partition,
+      offset: msg.offset,
+      headers: msg.headers,
+      timestamp: msg.timestamp,
+      outputs: {},
+      fork: done.fork,
+      release: done.release,
+    };
+    this.subjects.get(msg.topic)!.next(env);
+    this.backpressure({ topic: msg.topic, partition: msg.partition });
+  }
+
+  private finished(topic: string, partition: number, offset: number) {
+    this.tracker.done(topic, partition, offset);
+    this.stats.done++;
+    const k = `${topic}\u0000${partition}`;
+    if (this.paused.has(k) && this.tracker.inFlight({ topic, partition }) <= this.low) {
+      this.paused.delete(k);
+      this.consumer.resume([{ topic, partition }]);
+      m.paused.set(undefined, this.paused.size);
+    }
+  }
+
+  private backpressure(tp: TopicPartition) {
+    const k = `${tp.topic}\u0000${tp.partition}`;
+    if (!this.paused.has(k) && this.tracker.inFlight(tp) >= this.high) {
+      this.paused.add(k);
+      this.consumer.pause([tp]);
+      m.paused.set(undefined, this.paused.size);
+      this.log.debug("partition paused", { ...tp, inFlight: this.tracker.inFlight(tp) });
+    }
+  }
+
+  private agentInput(rt: AgentRuntime, env: Envelope): Record<string, unknown> {
+    const pii = env.outputs.pii as { redacted?: string } | undefined;
+    if (rt.spec.redacted !== false && pii?.redacted !== undefined) return { ...env.value, text: pii.redacted };
+    return env.value;
+  }
+
+  private async runAgent(name: string, env: Envelope) {
+    const rt = this.agents.get(name)!;
+    const key = String(env.value[rt.spec.keyBy ?? "conversationId"] ?? env.key);
+    const messageId = typeof env.value.id === "string" ? env.value.id : undefined;
+    if (messageId && this.aggregator && this.t.aggregator!.inputs.includes(name) && !this.pendingAgg.has(messageId)) {
+      // The first agent that feeds the aggregator opens the join; the aggregator then holds one
+      // branch of the record until its first emission (final or partial) is written.
+      env.fork(1);
+      this.pendingAgg.set(messageId, { release: env.release, forks: 0 });
+      this.aggregator.expect(messageId, env.value);
+    }
+    rt.inFlight++;
+    m.inFlight.set({ agent: name }, rt.inFlight);
+    try {
+      const output = await rt.actors.tell(key, () => this.invoke(rt, key, env));
+      m.mailbox.set({ agent: name }, rt.actors.depth());
+      env.outputs = { ...env.outputs, [name]: output };
+      if (messageId) this.aggregator?.offer(messageId, name, output);
+      // Downstream agents and sinks fed by this agent.
+      const kids = [...this.agents.values()].filter((a) => a.spec.input === name);
+      const sinks = this.t.sinks.filter((s) => s.input === name);
+      env.fork(kids.length + sinks.length);
+      for (const k of kids) void this.runAgent(k.spec.name, { ...env, outputs: env.outputs });
+      for (const s of sinks) void this.writeSinks([s.name], { ...this.envelopeRecord(env), value: { ...env.value, [name]: output } }).finally(() => env.release());
+    } catch (e) {
+      const exhausted = e instanceof RetriesExhausted ? e : new RetriesExhausted(toWeirError(e), 1);
+      this.log.warn("agent failed; dead-lettering", { agent: name, messageId, code: exhausted.last.code, error: exhausted.last.message, attempts: exhausted.attempts });
+      if (messageId) this.aggregator?.offer(messageId, name, null, true);
+      await this.toDeadLetter(this.original(env), name, exhausted.last, exhausted.attempts);
+    } finally {
+      rt.inFlight--;
+      m.inFlight.set({ agent: name }, rt.inFlight);
+      env.release();
+    }
+  }
+
+  private async invoke(rt: AgentRuntime, key: string, env: Envelope): Promise<unknown> {
+    const { spec, def } = rt;
+    const stop = m.latency.startTimer({ agent: spec.name });
+    const policy = { ...DEFAULT_RETRY, ...spec.retry };
+    const impl = spec.implementation === "llm" && def.llm ? def.llm : def.offline;
+    const input = this.agentInput(rt, env);
+    try {
+      return await withRetry(
+        async (attempt) => {
+          const state = rt.store.get(env.partition, key) ?? def.initialState();
+          const ac = new AbortController();
+          const timeout = spec.timeoutMs ?? 30_000;
+          let timer: unknown;
+          const result = await Promise.race([
+            Promise.resolve(
+              impl(input as never, { key, tenant: String(env.value.tenant ?? "default"), state: state as never, clock: this.clock, log: this.log.child({ agent: spec.name, messageId: env.value.id }), llm: this.opts.llm, attempt, signal: ac.signal }, (spec.config ?? {}) as never),
+            ),
+            new Promise<never>((_, reject) => {
+              timer = this.clock.setTimeout(() => {
+                ac.abort();
+                reject(new WeirError("AGENT_TIMEOUT", `agent ${spec.name} took longer than ${timeout} ms`, { retriable: true }));
+              }, timeout);
+            }),
+          ]).finally(() => this.clock.clearTimeout(timer));
+          if (!rt.check.Check(result.output)) {
+            const first = [...rt.check.Errors(result.output)][0];
+            throw new WeirError("VALIDATION_FAILED", `agent ${spec.name} output does not match its schema: ${first?.path} ${first?.message}`);
+          }
+          if (result.state !== undefined) await rt.store.put(env.partition, key, result.state);
+          return result.output;
+        },
+        policy,
+        this.clock,
+        (err, attempt, delay) => {
+          m.retries.inc({ agent: spec.name });
+          this.log.info("agent retry", { agent: spec.name, attempt, delayMs: delay, code: err.code });
+        },
+      );
+    } finally {
+      stop();
+    }
+  }
+
+  private original(env: Envelope) {
+    return { topic: env.topic, partition: env.partition, offset: env.offset, key: env.key, value: JSON.stringify(env.value), headers: env.headers };
+  }
+
+  private async toDeadLetter(src: { topic: string; partition: number; offset: number; key: Uint8Array | string | null; value: Uint8Array | string | null; headers: Array<[string, Uint8Array]> }, stage: string, err: WeirError, attempts: number) {
+    this.stats.deadLettered++;
+    m.dlq.inc({ stage });
+    if (!this.t.deadLetter) {
+      this.log.error("record failed and no deadLetter topic is configured; it is skipped", { stage, topic: src.topic, partition: src.partition, offset: src.offset, error: err.message });
+      return;
+    }
+    const record = deadLetter(this.t.deadLetter.topic, src, stage, err, attempts);
+    for (let i = 0; ; i++) {
+      const [r] = await this.producer.send([record]);
+      if (!r.error) return void m.produced.inc({ topic: record.topic });
+      // Losing a dead letter would lose the record: keep trying, the partition stays uncommitted meanwhile.
+      this.log.error("dead-letter produce failed; retrying", { error: r.error, attempt: i + 1 });
+      await this.clock.sleep(Math.min(5000, 100 * 2 ** i));
+    }
+  }
+
+  private envelopeRecord(env: Envelope): SinkRecord {
+    return { key: String(env.value.id ?? `${env.topic}-${env.partition}-${env.offset}`), tenant: String(env.value.tenant ?? "default"), version: 1, kind: "record", value: env.value, headers: {}, timestamp: env.timestamp };
+  }
+
+  private onAggregated(r: AggregatedResult) {
+    this.stats.results++;
+    const convKey = `${r.tenant}\u0000${r.conversationId}`;
+    const rollup = this.t.aggregator?.rollup ? updateRollup(this.rollups.get(convKey), r, this.clock.now()) : undefined;
+    if (rollup) {
+      this.rollups.set(convKey, rollup);
+      if (this.rollups.size > 50_000) this.rollups.delete(this.rollups.keys().next().value!);
+    }
+    this.opts.onResult?.(r, rollup);
+    const sinks = this.t.sinks.filter((s) => s.input === this.t.aggregator!.name).map((s) => s.name);
+    const records: SinkRecord[] = [{ key: r.messageId, tenant: r.tenant, version: r.version, kind: "message", value: r as unknown as Record<string, unknown>, headers: {}, timestamp: this.clock.now() }];
+    if (rollup) records.push({ key: r.conversationId, tenant: r.tenant, version: rollup.messages * 1000 + r.version, kind: "rollup", value: rollup as unknown as Record<string, unknown>, headers: {}, timestamp: this.clock.now() });
+    const pending = this.pendingAgg.get(r.messageId);
+    this.pendingAgg.delete(r.messageId);
+    void Promise.all(records.map((rec) => this.writeSinks(sinks, rec))).finally(() => pending?.release());
+  }
+
+  /** Writes one record to the named sinks, retrying retriable failures without end (nothing is dropped). */
+  private async writeSinks(names: string[], rec: SinkRecord): Promise<void> {
+    await Promise.all(
+      names.map(async (name) => {
+        const spec = this.t.sinks.find((s) => s.name === name)!;
+        for (let i = 0; ; i++) {
+          try {
+            if (spec.type === "topic") {
+              const [r] = await this.producer.send([{ topic: spec.topic!, key: rec.key, value: JSON.stringify(rec.value), headers: { "weir.kind": rec.kind, "weir.version": String(rec.version), "weir.tenant": rec.tenant } }]);
+              if (r.error) throw r.error;
+              m.produced.inc({ topic: spec.topic! });
+            } else {
+              const sink = this.opts.sinks?.[name];
+              if (sink) await sink.write([rec]);
+            }
+            return;
+          } catch (e) {
+            const err = toWeirError(e, "SINK_FAILED");
+            this.log.warn("sink write failed; retrying", { sink: name, attempt: i + 1, code: err.code, error: err.message });
+            await this.clock.sleep(Math.min(10_000, 100 * 2 ** Math.min(i, 7)));
+          }
+        }
+      }),
+    );
+  }
+
+  private async onAssign(parts: TopicPartition[]) {
+    m.rebalances.inc({ type: "assign" });
+    // State for these partitions must be back before their records are processed.
+    const ps = [...new Set(parts.map((p) => p.partition))];
+    for (const p of ps) this.restoring.add(p);
+    try {
+      for (const rt of this.agents.values()) for (const p of ps) await rt.store.restore(p, this.groupId);
+    } finally {
+      for (const p of ps) this.restoring.delete(p);
+    }
+  }
+
+  private async onRevoke(parts: TopicPartition[]) {
+    m.rebalances.inc({ type: "revoke" });
+    // Drain what is in flight for the revoked partitions (bounded), commit, then let them go.
+    const deadline = Date.now() + 20_000;
+    while (parts.some((p) => this.tracker.inFlight(p) > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await this.commit();
+    this.tracker.drop(parts);
+    for (const p of parts) this.paused.delete(`${p.topic}\u0000${p.partition}`);
+    const still = new Set(this.consumer.assignment().filter((a) => !parts.some((p) => p.topic === a.topic && p.partition === a.partition)).map((a) => a.partition));
+    for (const p of new Set(parts.map((x) => x.partition))) if (!still.has(p)) for (const rt of this.agents.values()) rt.store.drop(p);
+  }
+
+  /** Commits the contiguous processed prefix of each partition. */
+  commit(): Promise<void> {
+    if (this.committing) return this.committing;
+    this.committing = (async () => {
+      try {
+        if (this.eos) await this.commitTransaction();
+        else {
+          const offsets = this.tracker.committable();
+          if (!offsets.length) return;
+          await this.consumer.commit(offsets);
+          this.tracker.markCommitted(offsets);
+          this.stats.commits++;
+          m.commits.inc();
+        }
+      } catch (e) {
+        this.log.warn("commit failed; will retry", { error: e });
+      } finally {
+        this.committing = null;
+      }
+    })();
+    return this.committing;
+  }
+
+  /** Exactly-once: stop taking new records, let in-flight ones finish, commit them atomically with their outputs. */
+  private async commitTransaction() {
+    this.barrier = true;
+    try {
+      const deadline = Date.now() + 30_000;
+      while (this.tracker.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+      const offsets = this.tracker.committable();
+      if (offsets.length) await this.producer.sendOffsetsToTransaction(offsets, this.consumer);
+      await this.producer.commitTransaction();
+      this.tracker.markCommitted(offsets);
+      this.stats.commits++;
+      m.commits.inc();
+      this.producer.beginTransaction();
+    } finally {
+      this.barrier = false;
+    }
+  }
+
+  inFlight(): number {
+    return this.tracker.inFlight();
+  }
+  rollup(tenant: string, conversationId: string): Rollup | undefined {
+    return this.rollups.get(`${tenant}\u0000${conversationId}`);
+  }
+  async lag() {
+    return this.consumer.lag();
+  }
+
+  /** Graceful stop: stop fetching, drain, commit, flush, close. */
+  async stop(drainTimeoutMs = 30_000): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.loopDone;
+    const deadline = Date.now() + drainTimeoutMs;
+    while (this.tracker.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    if (this.tracker.inFlight() > 0) this.log.warn("stopping with records still in flight; they will be reprocessed", { inFlight: this.tracker.inFlight() });
+    if (this.commitTimer) clearInterval(this.commitTimer);
+    await this.commit();
+    for (const s of this.subjects.values()) s.complete();
+    await this.consumer.close();
+    await this.producer.flush().catch(() => {});
+    await this.producer.close();
+    this.log.info("pipeline stopped", { ...this.stats });
+  }
+}
