@@ -16,22 +16,22 @@ interface Located {
 function position(loc: Located, path: Array<string | number>, key = false): { line?: number; column?: number } {
   // Walk down as far as the path exists; an unknown key points at its own key, a bad value at the value.
   let node: unknown = loc.doc.contents;
-  let at: { range?: [number, number, number] | null } | undefined = node as never;
+  let at = node as { range?: [number, number, number] | null } | undefined;
   for (let i = 0; i < path.length; i++) {
     const seg = path[i];
     if (isMap(node)) {
       const pair = (node.items as Pair[]).find((p) => String((p.key as { value?: unknown })?.value ?? p.key) === String(seg));
       if (!pair) break;
-      at = (key && i === path.length - 1 ? pair.key : pair.value ?? pair.key) as never;
+      at = (key && i === path.length - 1 ? pair.key : pair.value ?? pair.key) as typeof at;
       node = pair.value;
     } else if (isSeq(node)) {
       const item = node.items[Number(seg)];
       if (!item) break;
-      at = item as never;
+      at = item as typeof at;
       node = item;
     } else break;
   }
-  const offset = at?.range?.[0];
+  const offset = (at as { range?: [number, number, number] | null } | undefined)?.range?.[0];
   if (offset === undefined) return {};
   const p = loc.lines.linePos(offset);
   return { line: p.line, column: p.col };
