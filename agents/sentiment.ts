@@ -100,11 +100,11 @@ export const sentiment = defineAgent({
   offline(input, ctx, config: { threshold?: number }) {
     const { score, confidence } = scoreText(input.text);
     const th = config.threshold ?? 0.2;
-    const label = score > th ? "positive" : score < -th ? "negative" : "neutral";
+    const label = score > th ? ("positive" as const) : score < -th ? ("negative" as const) : ("neutral" as const);
     const s = ctx.state;
     const ewma = s.count === 0 ? score : 0.6 * s.ewma + 0.4 * score;
     const last = [...s.last, score].slice(-10);
-    const trend = s.count === 0 ? "stable" : ewma - s.ewma > 0.1 ? "improving" : ewma - s.ewma < -0.1 ? "worsening" : "stable";
+    const trend = s.count === 0 || Math.abs(ewma - s.ewma) <= 0.1 ? ("stable" as const) : ewma > s.ewma ? ("improving" as const) : ("worsening" as const);
     return { output: { label, score, confidence, trend }, state: { ewma, count: s.count + 1, last } };
   },
 });

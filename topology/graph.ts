@@ -31,6 +31,14 @@ function label(t: Topology, n: GraphNode): string {
   return `${n.name}<br/>join`;
 }
 
+/**
+ * The topic an edge between two stages goes through: `<via>.<receiving node>`, with the receiving
+ * stage's `via` first, then the sending stage's, then `<topology name>.stage`.
+ */
+export function crossingTopic(t: Topology, fromVia: string | undefined, toVia: string | undefined, node: string): string {
+  return `${toVia ?? fromVia ?? `${t.name}.stage`}.${node}`;
+}
+
 /** Mermaid flowchart; edges that cross stages are dashed and labelled with their topic. */
 export function toMermaid(t: Topology): string {
   const nodes = nodesOf(t);
@@ -52,7 +60,7 @@ export function toMermaid(t: Topology): string {
     for (const i of n.inputs) {
       const from = stages.get(i);
       const to = stages.get(n.name);
-      if (from && to && from.stage !== to.stage) lines.push(`  ${id(i)} -. "${to.via ?? from.via ?? "topic"}.${n.name}" .-> ${id(n.name)}`);
+      if (from && to && from.stage !== to.stage) lines.push(`  ${id(i)} -. "${crossingTopic(t, from.via, to.via, n.name)}" .-> ${id(n.name)}`);
       else lines.push(`  ${id(i)} --> ${id(n.name)}`);
     }
   lines.push("  classDef source fill:#e0f2fe,stroke:#0369a1", "  classDef agent fill:#ede9fe,stroke:#6d28d9", "  classDef sink fill:#dcfce7,stroke:#15803d", "  classDef aggregator fill:#fef3c7,stroke:#b45309");
@@ -72,10 +80,11 @@ const COLORS: Record<GraphNode["kind"], [string, string]> = {
 };
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-/** A standalone SVG: columns by depth from the sources, boxes coloured by kind. */
+/** A standalone SVG: columns by depth from the sources, boxes coloured by kind, stage crossings dashed and labelled. */
 export function toSvg(t: Topology): string {
   const nodes = nodesOf(t);
   const byName = new Map(nodes.map((n) => [n.name, n]));
+  const stages = stageOf(t);
   const depth = new Map<string, number>();
   const d = (n: GraphNode): number => {
     if (depth.has(n.name)) return depth.get(n.name)!;
@@ -87,7 +96,9 @@ export function toSvg(t: Topology): string {
   nodes.forEach(d);
   const cols = new Map<number, GraphNode[]>();
   for (const n of nodes) cols.set(depth.get(n.name)!, [...(cols.get(depth.get(n.name)!) ?? []), n]);
-  const W = 170, H = 54, GX = 60, GY = 24, PAD = 20;
+  const anyCrossing = nodes.some((n) => n.inputs.some((i) => stages.has(i) && stages.has(n.name) && stages.get(i)!.stage !== stages.get(n.name)!.stage));
+  // Wider gaps when an edge carries a topic label, so the label fits between the columns.
+  const W = 170, H = 54, GX = anyCrossing ? 150 : 60, GY = 24, PAD = 20;
   const pos = new Map<string, { x: number; y: number }>();
   const maxRows = Math.max(...[...cols.values()].map((c) => c.length));
   for (const [c, ns] of cols) {
@@ -108,7 +119,12 @@ export function toSvg(t: Topology): string {
       const b = pos.get(n.name)!;
       if (!a) continue;
       const x1 = a.x + W, y1 = a.y + H / 2, x2 = b.x, y2 = b.y + H / 2, mx = (x1 + x2) / 2;
-      parts.push(`<path d="M ${x1} ${y1} C ${mx} ${y1}, ${mx} ${y2}, ${x2} ${y2}" fill="none" stroke="#64748b" stroke-width="1.5" marker-end="url(#arrow)"/>`);
+      const from = stages.get(i);
+      const to = stages.get(n.name);
+      const crossing = from && to && from.stage !== to.stage ? crossingTopic(t, from.via, to.via, n.name) : undefined;
+      parts.push(`<path d="M ${x1} ${y1} C ${mx} ${y1}, ${mx} ${y2}, ${x2} ${y2}" fill="none" stroke="#64748b" stroke-width="1.5"${crossing ? ' stroke-dasharray="5 4"' : ""} marker-end="url(#arrow)"/>`);
+      // A stage crossing is a Kafka topic: name it on the edge, as in the Mermaid output.
+      if (crossing) parts.push(`<text data-edge="${esc(i)}-${esc(n.name)}" x="${mx}" y="${(y1 + y2) / 2 - 4}" text-anchor="middle" font-size="10" fill="#b45309" stroke="#ffffff" stroke-width="3" paint-order="stroke">${esc(crossing)}</text>`);
     }
   for (const n of nodes) {
     const p = pos.get(n.name)!;

@@ -13,7 +13,8 @@ interface Located {
   file: string;
 }
 
-function position(loc: Located, path: Array<string | number>, key = false): { line?: number; column?: number } {
+function position(loc: Located | undefined, path: Array<string | number>, key = false): { line?: number; column?: number } {
+  if (!loc) return {}; // a value built in code has no source positions
   // Walk down as far as the path exists; an unknown key points at its own key, a bad value at the value.
   let node: unknown = loc.doc.contents;
   let at = node as { range?: [number, number, number] | null } | undefined;
@@ -71,17 +72,17 @@ function expected(schema: TSchema | undefined): string | undefined {
   if (schema.description) return schema.description;
   if (schema.const !== undefined) return JSON.stringify(schema.const);
   if (schema.type === "integer" || schema.type === "number") {
-    const parts = [schema.type];
-    if (schema.minimum !== undefined) parts.push(`>= ${schema.minimum}`);
-    if (schema.maximum !== undefined) parts.push(`<= ${schema.maximum}`);
-    return parts.join(" ");
+    const bounds: string[] = [];
+    if (schema.minimum !== undefined) bounds.push(`>= ${schema.minimum}`);
+    if (schema.maximum !== undefined) bounds.push(`<= ${schema.maximum}`);
+    return [schema.type, bounds.join(" and ")].filter(Boolean).join(" ");
   }
   if (schema.type === "string" && schema.pattern) return `a string matching ${schema.pattern}`;
   if (schema.type) return String(schema.type);
   return undefined;
 }
 
-function schemaIssues(schema: TSchema, value: unknown, base: Array<string | number>, loc: Located): FieldIssue[] {
+function schemaIssues(schema: TSchema, value: unknown, base: Array<string | number>, loc: Located | undefined): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const seen = new Set<string>();
   for (const e of Value.Errors(schema, value)) {
@@ -121,7 +122,20 @@ export function parseTopology(text: string, file = "<topology>"): TopologyT {
     issues.push({ path: "/", message: `YAML syntax: ${e.message.split("\n")[0]}`, file, line: p.line, column: p.col });
   }
   if (issues.length) throw new ValidationError("TOPOLOGY_INVALID", `${file}: invalid YAML`, issues);
-  const value = doc.toJS() as Record<string, unknown>;
+  return checkTopology(doc.toJS(), file, loc);
+}
+
+/**
+ * Validates a topology value built in code (topology/builder.ts) with the same rules as a file,
+ * and fills the same defaults, so both routes give identical values. Issues carry no line/column.
+ */
+export function validateTopology(value: unknown, source = "<builder>"): TopologyT {
+  return checkTopology(value, source, undefined);
+}
+
+function checkTopology(input: unknown, file: string, loc: Located | undefined): TopologyT {
+  const issues: FieldIssue[] = [];
+  const value = input as Record<string, unknown>;
   if (!value || typeof value !== "object" || Array.isArray(value)) {
     throw new ValidationError("TOPOLOGY_INVALID", `${file}: not a topology`, [{ path: "/", message: "the file must be a YAML mapping", expected: "name, version, sources, sinks, ...", file, line: 1, column: 1 }]);
   }
@@ -168,7 +182,7 @@ export function nodesOf(t: TopologyT): GraphNode[] {
   return out;
 }
 
-function semanticIssues(t: TopologyT, loc: Located): FieldIssue[] {
+function semanticIssues(t: TopologyT, loc: Located | undefined): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const add = (path: Array<string | number>, message: string, expectedText?: string) => issues.push({ path: pointer(path), message, expected: expectedText, ...position(loc, path) });
   const nodes = nodesOf(t);

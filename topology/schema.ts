@@ -1,6 +1,7 @@
 // The topology file format: one TypeBox schema is the type, the validator and the documentation.
 // A topology is data — the YAML file and the TS builder (topology/builder.ts) produce the same value.
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
+import { KNOWN_AGENTS } from "./known-agents.ts";
 
 const Name = Type.String({ pattern: "^[a-zA-Z][a-zA-Z0-9_.-]{0,62}$", description: "a node name: letters, digits, _ . -" });
 const TopicName = Type.String({ pattern: "^[a-zA-Z0-9._-]{1,249}$", description: "a Kafka topic name" });
@@ -8,7 +9,7 @@ const TopicName = Type.String({ pattern: "^[a-zA-Z0-9._-]{1,249}$", description:
 export const Duration = Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$" })], {
   description: 'a duration: milliseconds, or "200ms", "5s", "10m", "1h"',
 });
-export const KNOWN_AGENTS = ["sentiment", "pii", "insights", "summary", "validator", "embedding"] as const;
+export { KNOWN_AGENTS };
 
 export const Source = Type.Object(
   {
@@ -81,7 +82,7 @@ export type Operator = Static<typeof Operator>;
 
 export const Retry = Type.Object(
   {
-    attempts: Type.Integer({ minimum: 0, maximum: 100, default: 3 }),
+    attempts: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, default: 3 })),
     initialBackoffMs: Type.Optional(Type.Integer({ minimum: 0, default: 100 })),
     maxBackoffMs: Type.Optional(Type.Integer({ minimum: 0, default: 10_000 })),
   },

@@ -4,27 +4,33 @@
 //   bun bench/kafka/run.ts            (WEIR_BENCH_SCALE=0.2 for a quick run)
 // Writes bench/results/kafka.json.
 import { resolve } from "node:path";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Progress } from "../../cli/progress.ts";
 import { createKafkaTransport } from "../../engine/kafka/index.ts";
 import { locateLibrdkafka } from "../../engine/kafka/library-path.ts";
 import { result, writeResults, type BenchResult } from "../lib/results.ts";
+import { WeirError } from "../../engine/errors.ts";
 
 const root = resolve(import.meta.dir, "../..");
 const brokers = process.env.KAFKA_BROKERS ?? "127.0.0.1:9092";
 const scale = Number(process.env.WEIR_BENCH_SCALE ?? 1);
 const repeats = Number(process.env.WEIR_BENCH_REPEATS ?? 2);
 const PARTITIONS = 3;
+// Consumers time from their first batch (up to 10 000 messages) and do not count it: keep N well above that.
+const MIN_COUNT = 50_000;
 const SIZES = [
-  { size: 100, count: Math.round(1_000_000 * scale) },
-  { size: 1024, count: Math.round(300_000 * scale) },
+  { size: 100, count: Math.max(MIN_COUNT, Math.round(1_000_000 * scale)) },
+  { size: 1024, count: Math.max(MIN_COUNT, Math.round(300_000 * scale)) },
 ];
 const lib = locateLibrdkafka()!;
 const log = (msg: string, f: Record<string, unknown> = {}) => console.error(JSON.stringify({ time: new Date().toISOString(), level: "info", module: "bench.kafka", msg, ...f }));
 
+// Bounds every client process: a consumer that never sees all N messages must fail the run, not hang it.
+const PROCESS_TIMEOUT_MS = Number(process.env.WEIR_BENCH_TIMEOUT_S ?? 600) * 1000;
 function sh(cmd: string[], env: Record<string, string> = {}) {
-  const r = Bun.spawnSync(cmd, { cwd: root, env: { ...process.env, WEIR_LOG_LEVEL: "warn", ...env }, stdout: "pipe", stderr: "pipe" });
-  if (r.exitCode !== 0) throw new Error(`${cmd.join(" ")} failed (${r.exitCode}): ${r.stderr.toString().slice(-2000)}`);
+  const r = Bun.spawnSync(cmd, { cwd: root, env: { ...process.env, WEIR_LOG_LEVEL: "warn", ...env }, stdout: "pipe", stderr: "pipe", timeout: PROCESS_TIMEOUT_MS });
+  if (r.exitedDueToTimeout) throw new WeirError("INTERNAL", `${cmd.join(" ")} did not finish within ${PROCESS_TIMEOUT_MS / 1000}s`);
+  if (r.exitCode !== 0) throw new WeirError("INTERNAL", `${cmd.join(" ")} failed (${r.exitCode}): ${r.stderr.toString().slice(-2000)}`);
   return r.stdout.toString();
 }
 
@@ -80,12 +86,17 @@ const clients: Client[] = [
 if (hasKcat) {
   clients.push({
     name: "kcat",
-    label: `kcat (Debian) on librdkafka ${lib.version} via LD_LIBRARY_PATH`,
+    label: `kcat ${kcatVersion()} (Debian) on librdkafka ${lib.version} via LD_LIBRARY_PATH`,
     env: { LD_LIBRARY_PATH: resolve(lib.path, "..") },
     external: true,
     produce: (t, n, s) => ["sh", "-c", `kcat -P -b ${brokers} -t ${t} ${kcatX(PRODUCE_CONF)} -l ${inputFile(n, s)}`],
     consume: (t, n, g) => ["sh", "-c", `kcat -C -b ${brokers} -t ${t} -o beginning ${kcatX(KCAT_CONSUME_CONF)} -c ${n} -q -f '%o\\n' > /dev/null`],
   });
+}
+
+function kcatVersion(): string {
+  const out = Bun.spawnSync(["kcat", "-V"], { stdout: "pipe", stderr: "pipe" });
+  return /Version (\S+)/.exec(out.stdout.toString() + out.stderr.toString())?.[1] ?? "";
 }
 
 const inputs = new Map<string, string>();
@@ -118,10 +129,10 @@ function run(cmd: string[], count: number, env?: Record<string, string>, externa
   if (external) return count / wall;
   // The timing line is the one with "seconds"; weir's own logs may share stdout.
   const line = out.trim().split("\n").map((l) => { try { return JSON.parse(l); } catch { return null; } }).findLast((l) => l && typeof l.seconds === "number") as { msgs: number; timed?: number; seconds: number; failed?: number } | undefined;
-  if (!line) throw new Error(`${cmd.join(" ")}: no timing line in its output: ${out.slice(-500)}`);
-  if (line.failed) throw new Error(`${cmd.join(" ")}: ${line.failed} messages failed`);
+  if (!line) throw new WeirError("INTERNAL", `${cmd.join(" ")}: no timing line in its output: ${out.slice(-500)}`);
+  if (line.failed) throw new WeirError("INTERNAL", `${cmd.join(" ")}: ${line.failed} messages failed`);
   const timed = line.timed ?? line.msgs;
-  if (!(line.seconds > 0) || timed <= 0) throw new Error(`${cmd.join(" ")}: nothing timed (${JSON.stringify(line)}); raise the message count`);
+  if (!(line.seconds > 0) || timed <= 0) throw new WeirError("INTERNAL", `${cmd.join(" ")}: nothing timed (${JSON.stringify(line)}); raise the message count`);
   return timed / line.seconds;
 }
 
@@ -133,8 +144,15 @@ for (const { size, count } of SIZES) {
       const pc = c.produce(topic, count, size);
       const cc = c.consume(topic, count, `g-${topic}`);
       commands[c.name] = { produce: pc.join(" "), consume: cc.join(" ") };
-      const ps = run(pc, count, c.env, c.external);
-      const cs = run(cc, count, c.env, c.external);
+      let ps: number, cs: number;
+      try {
+        ps = run(pc, count, c.env, c.external);
+        cs = run(cc, count, c.env, c.external);
+      } catch (e) {
+        // Leave no topic behind on a failed run either.
+        await admin.deleteTopics([topic]).catch(() => {});
+        throw e;
+      }
       for (const [op, rate] of [["produce", ps], ["consume", cs]] as const) {
         const k = `${c.name}|${op}|${size}`;
         best.set(k, Math.max(best.get(k) ?? 0, rate));
@@ -146,6 +164,8 @@ for (const { size, count } of SIZES) {
   }
 }
 progress.finish();
+// kcat's input files are up to 300 MB: do not leave them behind.
+for (const p of inputs.values()) rmSync(p, { force: true });
 await admin.close();
 await t.close();
 

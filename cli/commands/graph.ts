@@ -23,10 +23,15 @@ const command: Command = {
     const out = values.out as string | undefined;
     if (format === "png") {
       if (!out) throw new UsageError("--format png needs --out PATH");
-      const r = Bun.spawnSync(["rsvg-convert", "-f", "png", "-o", out], { stdin: Buffer.from(toSvg(t)), stderr: "pipe" });
-      if (r.exitCode !== 0) {
-        process.stderr.write(`weir graph: PNG needs rsvg-convert (apt-get install librsvg2-bin): ${r.stderr?.toString() ?? "not found"}\n`);
+      const rsvg = Bun.which("rsvg-convert");
+      if (!rsvg) {
+        process.stderr.write("weir graph: --format png needs rsvg-convert, which is not installed (apt-get install librsvg2-bin); --format svg needs nothing\n");
         return EXIT.UNAVAILABLE;
+      }
+      const r = Bun.spawnSync([rsvg, "-f", "png", "-o", out], { stdin: Buffer.from(toSvg(t)), stderr: "pipe" });
+      if (r.exitCode !== 0) {
+        process.stderr.write(`weir graph: rsvg-convert failed: ${r.stderr.toString().trim()}\n`);
+        return EXIT.FAILURE;
       }
       return EXIT.OK;
     }

@@ -89,6 +89,8 @@ export class Pipeline {
   private readonly low: number;
   private readonly eos: boolean;
   private barrier = false;
+  /** Set once the producer is closed: retry loops give up (the records stay uncommitted). */
+  private closedOut = false;
   private restoring = new Set<number>();
   /** Counts for tests and the dashboard. */
   readonly stats = { consumed: 0, done: 0, deadLettered: 0, results: 0, commits: 0 };
@@ -368,9 +370,11 @@ export class Pipeline {
     }
     const record = deadLetter(this.t.deadLetter.topic, src, stage, err, attempts);
     for (let i = 0; ; i++) {
-      const [r] = await this.producer.send([record]);
+      if (this.closedOut) return;
+      const [r] = await this.producer.send([record]).catch((e) => [{ error: toWeirError(e) }]);
       if (!r.error) return void m.produced.inc({ topic: record.topic });
       // Losing a dead letter would lose the record: keep trying, the partition stays uncommitted meanwhile.
+      if (this.closedOut) return;
       this.log.error("dead-letter produce failed; retrying", { error: r.error, attempt: i + 1 });
       await this.clock.sleep(Math.min(5000, 100 * 2 ** i));
     }
@@ -415,6 +419,7 @@ export class Pipeline {
             return;
           } catch (e) {
             const err = toWeirError(e, "SINK_FAILED");
+            if (this.closedOut) return;
             this.log.warn("sink write failed; retrying", { sink: name, attempt: i + 1, code: err.code, error: err.message });
             await this.clock.sleep(Math.min(10_000, 100 * 2 ** Math.min(i, 7)));
           }
@@ -450,7 +455,9 @@ export class Pipeline {
   /** Commits the contiguous processed prefix of each partition. */
   commit(): Promise<void> {
     if (this.committing) return this.committing;
-    this.committing = (async () => {
+    const run = async () => {
+      // Yield first so `committing` is set before the body can finish (and clear it).
+      await Promise.resolve();
       try {
         if (this.eos) await this.commitTransaction();
         else {
@@ -466,7 +473,8 @@ export class Pipeline {
       } finally {
         this.committing = null;
       }
-    })();
+    };
+    this.committing = run();
     return this.committing;
   }
 
@@ -491,6 +499,10 @@ export class Pipeline {
   inFlight(): number {
     return this.tracker.inFlight();
   }
+  /** Partitions this instance owns now. */
+  assignment(): TopicPartition[] {
+    return this.consumer?.assignment() ?? [];
+  }
   rollup(tenant: string, conversationId: string): Rollup | undefined {
     return this.rollups.get(`${tenant}\u0000${conversationId}`);
   }
@@ -511,6 +523,7 @@ export class Pipeline {
     for (const s of this.subjects.values()) s.complete();
     await this.consumer.close();
     await this.producer.flush().catch(() => {});
+    this.closedOut = true;
     await this.producer.close();
     this.log.info("pipeline stopped", { ...this.stats });
   }

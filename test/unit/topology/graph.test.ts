@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { resolve } from "node:path";
 import { loadTopology, nodesOf } from "../../../topology/load.ts";
 import { toMermaid, toSvg } from "../../../topology/graph.ts";
@@ -24,6 +26,45 @@ describe("graph", () => {
     expect(svg.match(/<g data-node=/g)!.length).toBe(nodesOf(t).length);
     // every opened group is closed
     expect(svg.match(/<g /g)!.length).toBe(svg.match(/<\/g>/g)!.length);
+    // stage crossings are labelled with their topic, as in the Mermaid output
+    expect(svg).toContain(">support.stage.summary</text>");
+    expect(svg).toContain(">support.stage.results</text>");
+  });
+});
+
+/** A small XML well-formedness check: balanced, properly nested tags, quoted attributes, escaped text. */
+function xmlProblems(xml: string): string[] {
+  const problems: string[] = [];
+  const stack: string[] = [];
+  const tag = /<(\/?)([A-Za-z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>/g;
+  let last = 0;
+  for (let m = tag.exec(xml); m; m = tag.exec(xml)) {
+    const text = xml.slice(last, m.index);
+    if (/[<>]|&(?!(amp|lt|gt|quot|apos);)/.test(text)) problems.push(`bad text before offset ${m.index}: ${text.slice(0, 40)}`);
+    last = tag.lastIndex;
+    const [, close, name, , selfClose] = m;
+    if (close) {
+      const open = stack.pop();
+      if (open !== name) problems.push(`</${name}> closes <${open}>`);
+    } else if (!selfClose) stack.push(name);
+  }
+  if (xml.slice(last).trim()) problems.push("text after the root element");
+  if (stack.length) problems.push(`unclosed: ${stack.join(", ")}`);
+  return problems;
+}
+
+describe("SVG well-formedness", () => {
+  test("the checker itself catches broken XML", () => {
+    expect(xmlProblems("<svg><g></svg>")).not.toEqual([]);
+    expect(xmlProblems('<svg><text x="1">a & b</text></svg>')).not.toEqual([]);
+    expect(xmlProblems('<svg><rect x="1"/><text>a &amp; b</text></svg>')).toEqual([]);
+  });
+  test("support.yaml's SVG is well-formed XML and escapes names", () => {
+    expect(xmlProblems(toSvg(t))).toEqual([]);
+    const odd = { ...t, name: "a<b>&c" };
+    const svg = toSvg(odd);
+    expect(xmlProblems(svg)).toEqual([]);
+    expect(svg).toContain("<title>a&lt;b&gt;&amp;c</title>");
   });
 });
 
@@ -45,6 +86,32 @@ describe("weir validate / graph (CLI)", () => {
     const r = Bun.spawnSync(["bun", cli, "graph", resolve(import.meta.dir, "../../../topology/support.yaml")]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout.toString()).toStartWith("flowchart LR");
+  });
+  test("graph --format png renders with rsvg-convert, or says how to install it", () => {
+    const out = resolve(tmpdir(), `weir-graph-${crypto.randomUUID().slice(0, 8)}.png`);
+    try {
+      const r = Bun.spawnSync(["bun", cli, "graph", resolve(import.meta.dir, "../../../topology/support.yaml"), "--format", "png", "--out", out]);
+      if (Bun.which("rsvg-convert")) {
+        expect(r.exitCode).toBe(0);
+        // PNG signature
+        expect([...readFileSync(out).subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      } else {
+        expect(r.exitCode).toBe(4);
+        expect(r.stderr.toString()).toContain("apt-get install librsvg2-bin");
+      }
+    } finally {
+      rmSync(out, { force: true });
+    }
+  });
+  test("graph --format svg --out writes the SVG", () => {
+    const out = resolve(tmpdir(), `weir-graph-${crypto.randomUUID().slice(0, 8)}.svg`);
+    try {
+      const r = Bun.spawnSync(["bun", cli, "graph", resolve(import.meta.dir, "../../../topology/support.yaml"), "--format", "svg", "--out", out]);
+      expect(r.exitCode).toBe(0);
+      expect(readFileSync(out, "utf8")).toBe(toSvg(t));
+    } finally {
+      rmSync(out, { force: true });
+    }
   });
   test("unknown options are usage errors", () => {
     const r = Bun.spawnSync(["bun", cli, "validate", "--nope"]);

@@ -70,13 +70,68 @@ sinks:
   });
 
   test("the expected value is named", () => {
+    let err: unknown;
     try {
       parseTopology(minimal("delivery: twice\n"), "t.yaml");
     } catch (e) {
-      const [issue] = (e as ValidationError).issues;
-      expect(issue).toMatchObject({ file: "t.yaml", path: "/delivery", line: 11, column: 11, expected: 'one of "at-least-once", "exactly-once"' });
-      expect((e as ValidationError).format()).toContain('t.yaml:11:11 /delivery: is not an allowed value, got "twice"');
+      err = e;
     }
+    expect(err).toBeInstanceOf(ValidationError);
+    const [issue] = (err as ValidationError).issues;
+    expect(issue).toMatchObject({ file: "t.yaml", path: "/delivery", line: 11, column: 11, expected: 'one of "at-least-once", "exactly-once"' });
+    expect((err as ValidationError).format()).toContain('t.yaml:11:11 /delivery: is not an allowed value, got "twice"');
+  });
+
+  test("nested unknown keys, aggregator inputs and stage placement are all reported with locations", () => {
+    const issues = issuesOf(
+      minimal(`agents:
+  - name: a
+    agent: pii
+    input: raw
+    retry: { attemps: 3 }
+aggregator:
+  name: agg
+  inputs: [a, raw]
+  quorum: 3
+stages:
+  - name: s
+    nodes: [a, nope]
+  - name: s2
+    nodes: [a]
+`),
+    );
+    expect(issues).toEqual([
+      { path: "/agents/0/retry/attemps", line: 15, column: 14, message: 'unknown field "attemps" (did you mean "attempts"?)' },
+      { path: "/aggregator/inputs/1", line: 18, column: 15, message: 'aggregator input "raw" is a source' },
+      { path: "/aggregator/quorum", line: 19, column: 11, message: "quorum 3 exceeds the 2 inputs" },
+      { path: "/stages/0/nodes/1", line: 22, column: 16, message: '"nope" is not a node of this topology' },
+      { path: "/stages/1/nodes/0", line: 24, column: 13, message: '"a" is already placed in stage "s"' },
+    ]);
+  });
+
+  test("a duplicate YAML key is a syntax error at the second key", () => {
+    expect(issuesOf("name: t\nname: u\nversion: 1\n")).toEqual([{ path: "/", line: 2, column: 1, message: "YAML syntax: Map keys must be unique" }]);
+  });
+
+  test("inline JSON schemas and numeric durations are accepted", () => {
+    const t = parseTopology(
+      minimal(`operators:
+  - name: w
+    input: raw
+    type: window
+    kind: tumbling
+    size: 60000
+`).replace("topic: in\n", "topic: in\n    schema: { type: object, required: [id] }\n"),
+      "t.yaml",
+    );
+    expect(t.sources[0].schema).toEqual({ type: "object", required: ["id"] });
+    expect(t.operators![0]).toMatchObject({ type: "window", size: 60000 });
+  });
+
+  test("a zero-size window is rejected at its size", () => {
+    expect(issuesOf(minimal(`operators:\n  - name: w\n    input: raw\n    type: window\n    kind: tumbling\n    size: 0s\n`))).toEqual([
+      { path: "/operators/0/size", line: 16, column: 11, message: "window size must be greater than zero" },
+    ]);
   });
 
   test("a missing required field points at its parent", () => {
