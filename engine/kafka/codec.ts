@@ -102,12 +102,14 @@ export interface DecodedMessage extends ConsumedMessage {
 
 /**
  * Decodes `count` fetched messages; topic names are resolved from topic-handle pointers via `topicName`.
- * The batch bytes are copied once and every key, value and header is a view into that copy, so a
- * batch costs one allocation instead of several per message.
+ * Every key, value and header is a view into the batch buffer, so a batch costs one allocation
+ * instead of several per message.
  */
 export function readMessages(src: Uint8Array, used: number, count: number, topicName: (rkt: number) => string): DecodedMessage[] {
-  const buf = src.slice(0, used);
-  const view = new DataView(buf.buffer);
+  // The caller hands over a buffer it will not reuse; only a mostly empty one is trimmed, so a
+  // few small messages never pin megabytes.
+  const buf = used * 4 < src.length ? src.slice(0, used) : src.subarray(0, used);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const out: DecodedMessage[] = new Array(count);
   let p = 0;
   let lastRkt = -1;

@@ -10,6 +10,7 @@ import { QueueWakeup } from "./wakeup.ts";
 import { rdk, cstr, EVENT, ERR, OFFSET, RD_KAFKA_CONSUMER, type Ptr } from "./native.ts";
 import type { ConsumedMessage, Consumer, ConsumerOptions, PartitionLag, RebalanceEvent, TopicPartition, TopicPartitionOffset } from "./types.ts";
 
+const BATCH_BYTES = 8 << 20;
 const codeError = (code: number, op: string) => (code ? kafkaError(code, op) : null);
 const tpKey = (t: TopicPartition) => `${t.topic}\u0000${t.partition}`;
 
@@ -17,7 +18,8 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
   readonly groupId: string;
   private readonly queue: Ptr;
   private readonly poller: Ptr;
-  private buf = new Uint8Array(4 << 20);
+  /** Batch buffer; handed over to the returned messages and replaced (uninitialised) after each batch. */
+  private buf: Uint8Array = Buffer.allocUnsafe(BATCH_BYTES);
   private readonly used = new BigInt64Array(1);
   private readonly other = new BigUint64Array(1);
   private readonly tplBuf = new Uint8Array(64 * 1024);
@@ -118,13 +120,15 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
       const n = max > 0 ? f.weir_poll_messages(this.poller, 0, max, this.buf, this.buf.length, this.used, this.other) : 0;
       if (n === -1) {
         // One message is larger than the buffer: grow and retry.
-        this.buf = new Uint8Array(Math.max(this.buf.length * 2, Number(this.used[0]) + 1024));
+        this.buf = Buffer.allocUnsafe(Math.max(this.buf.length * 2, Number(this.used[0]) + 1024));
         continue;
       }
       const ev = this.other[0];
       const out: ConsumedMessage[] = [];
       if (n > 0) {
-        for (const m of readMessages(this.buf, Number(this.used[0]), n, (p) => this.topicName(p))) {
+        const batch = this.buf;
+        this.buf = Buffer.allocUnsafe(Math.max(BATCH_BYTES, batch.length));
+        for (const m of readMessages(batch, Number(this.used[0]), n, (p) => this.topicName(p))) {
           if (m.err === 0) {
             const { err: _err, ...msg } = m;
             out.push(msg);
