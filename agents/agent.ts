@@ -23,6 +23,8 @@ export interface AgentContext<S> {
   signal: AbortSignal;
   /** W3C traceparent of the record being processed, if any. */
   traceparent?: string;
+  /** Outputs of the agents upstream of this one on the same record (the validator reads them). */
+  upstream?: Record<string, unknown>;
 }
 
 export interface AgentResult<O, S> {

@@ -212,5 +212,7 @@ export function redact(text: string, findings: Finding[], mode: RedactionMode = 
 /** Redacts a text in one call (the log redactor uses this). */
 export function redactText(text: string, mode: RedactionMode = "tag"): string {
   if (text.length < 6) return text;
-  return redact(text, recognize(text, 0.8), mode);
+  // Loopback and unspecified addresses are not personal data (server URLs in logs).
+  const findings = recognize(text, 0.8).filter((f) => !(f.type === "ip" && /^(127\.|0\.0\.0\.0$|::1?$)/.test(f.value)));
+  return redact(text, findings, mode);
 }

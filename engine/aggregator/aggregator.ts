@@ -3,6 +3,7 @@
 // agents; an output arriving later → an amendment with a higher version. A per-conversation rollup
 // (running sentiment, PII flags, intents and urgency, latest summary, message count) is kept too.
 import type { Clock } from "../clock.ts";
+import type { AggregatedResultShape, RollupShape } from "./schema.ts";
 
 export interface AggregatorConfig {
   inputs: string[];
@@ -10,29 +11,9 @@ export interface AggregatorConfig {
   quorum: number;
 }
 
-export interface AggregatedResult {
-  messageId: string;
-  conversationId: string;
-  tenant: string;
-  version: number;
-  status: "final" | "partial";
-  missing: string[];
-  failed: string[];
-  outputs: Record<string, unknown>;
-  message: Record<string, unknown>;
-}
-
-export interface Rollup {
-  conversationId: string;
-  tenant: string;
-  messages: number;
-  sentiment: { score: number; label: string; trend: number[] };
-  pii: { seen: boolean; types: string[] };
-  intents: Record<string, number>;
-  urgency: string;
-  summary: string;
-  updatedAt: number;
-}
+// The result shapes are TypeBox schemas (schema.ts); these are their static types.
+export type AggregatedResult = AggregatedResultShape;
+export type Rollup = RollupShape;
 
 interface Pending {
   message: Record<string, unknown>;

@@ -329,7 +329,7 @@ export class Pipeline {
           let timer: unknown;
           const result = await Promise.race([
             Promise.resolve(
-              impl(input as never, { key, tenant: String(env.value.tenant ?? "default"), state: state as never, clock: this.clock, log: this.log.child({ agent: spec.name, messageId: env.value.id }), llm: this.opts.llm, attempt, signal: ac.signal }, (spec.config ?? {}) as never),
+              impl(input as never, { key, tenant: String(env.value.tenant ?? "default"), state: state as never, clock: this.clock, log: this.log.child({ agent: spec.name, messageId: env.value.id }), llm: this.opts.llm, attempt, signal: ac.signal, upstream: env.outputs }, (spec.config ?? {}) as never),
             ),
             new Promise<never>((_, reject) => {
               timer = this.clock.setTimeout(() => {

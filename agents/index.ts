@@ -1,0 +1,21 @@
+// The agent registry: topology files name agents by these keys.
+import type { AgentDefinition } from "./agent.ts";
+import { embedding } from "./embedding.ts";
+import { insights } from "./insights.ts";
+import { pii } from "./pii/agent.ts";
+import { sentiment } from "./sentiment.ts";
+import { summary } from "./summary.ts";
+import { validatorAgent } from "./validator.ts";
+
+export const AGENTS: Record<string, AgentDefinition> = {
+  sentiment: sentiment as unknown as AgentDefinition,
+  pii: pii as unknown as AgentDefinition,
+  insights: insights as unknown as AgentDefinition,
+  summary: summary as unknown as AgentDefinition,
+  embedding: embedding as unknown as AgentDefinition,
+  validator: undefined as unknown as AgentDefinition,
+};
+AGENTS.validator = validatorAgent(() => AGENTS) as unknown as AgentDefinition;
+
+export type { AgentDefinition } from "./agent.ts";
+export { redactText } from "./pii/recognizers.ts";

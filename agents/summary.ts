@@ -1,0 +1,72 @@
+// The summary agent: a rolling extractive summary of a conversation, updated per message. Offline:
+// TextRank over the sentences kept in actor state (bounded: the best candidates, not the history).
+import { Type } from "@sinclair/typebox";
+import { defineAgent } from "./agent.ts";
+import { SupportMessage } from "./message.ts";
+
+const STOP = new Set("a an the and or but if then so to of in on at for with by from is are was were be been am i you he she it we they me my your our their this that these those have has had do does did not no yes can could would should will just very really also there here what when where which who how hi hello thanks thank please".split(" "));
+
+function words(s: string): string[] {
+  return s.toLowerCase().match(/[a-z0-9']+/g)?.filter((w) => w.length > 2 && !STOP.has(w)) ?? [];
+}
+
+export function sentences(text: string): string[] {
+  return text
+    .split(/(?<=[.!?])\s+|\n+/)
+    .map((s) => s.trim())
+    .filter((s) => words(s).length >= 2);
+}
+
+/** TextRank: sentences as nodes, word-overlap similarity as edges, PageRank scores. */
+export function textRank(sents: string[], iterations = 20, d = 0.85): number[] {
+  const n = sents.length;
+  if (n === 0) return [];
+  const ws = sents.map((s) => new Set(words(s)));
+  const sim = ws.map((a, i) =>
+    ws.map((b, j) => {
+      if (i === j || !a.size || !b.size) return 0;
+      let common = 0;
+      for (const w of a) if (b.has(w)) common++;
+      return common / (Math.log(a.size + 1) + Math.log(b.size + 1));
+    }),
+  );
+  const out = sim.map((row) => row.reduce((x, y) => x + y, 0));
+  let score = new Array(n).fill(1 / n);
+  for (let it = 0; it < iterations; it++) {
+    score = score.map((_, i) => (1 - d) / n + d * sim.reduce((acc, row, j) => (out[j] ? acc + (row[i] / out[j]) * score[j] : acc), 0));
+  }
+  return score;
+}
+
+export const SummaryOutput = Type.Object({ summary: Type.String(), sentences: Type.Integer({ minimum: 0 }), messages: Type.Integer({ minimum: 0 }) });
+export const SummaryState = Type.Object({ candidates: Type.Array(Type.Object({ text: Type.String(), order: Type.Integer() })), messages: Type.Integer() });
+
+export const summary = defineAgent({
+  name: "summary",
+  description: "Rolling extractive conversation summary (TextRank), kept in actor state.",
+  input: SupportMessage,
+  output: SummaryOutput,
+  state: SummaryState,
+  initialState: () => ({ candidates: [], messages: 0 }),
+  offline(input, ctx, config: { maxSentences?: number; keep?: number }) {
+    const maxSentences = config.maxSentences ?? 3;
+    const keep = config.keep ?? 24;
+    const order0 = ctx.state.candidates.reduce((m, c) => Math.max(m, c.order), -1) + 1;
+    const fresh = sentences(input.text).map((text, i) => ({ text: text.length > 300 ? text.slice(0, 297) + "..." : text, order: order0 + i }));
+    let candidates = [...ctx.state.candidates, ...fresh];
+    const scores = textRank(candidates.map((c) => c.text));
+    // Bounded state: keep the best-ranked candidates (and always the newest sentence).
+    if (candidates.length > keep) {
+      const ranked = candidates.map((c, i) => ({ c, s: scores[i] + (c.order === order0 + fresh.length - 1 ? 1 : 0) })).sort((a, b) => b.s - a.s);
+      candidates = ranked.slice(0, keep).map((r) => r.c).sort((a, b) => a.order - b.order);
+    }
+    const rescored = textRank(candidates.map((c) => c.text));
+    const top = candidates
+      .map((c, i) => ({ c, s: rescored[i] }))
+      .sort((a, b) => b.s - a.s)
+      .slice(0, maxSentences)
+      .sort((a, b) => a.c.order - b.c.order);
+    const text = top.map((t) => t.c.text).join(" ");
+    return { output: { summary: text, sentences: top.length, messages: ctx.state.messages + 1 }, state: { candidates, messages: ctx.state.messages + 1 } };
+  },
+});

@@ -1,0 +1,131 @@
+// `weir run FILE`: the main job. Runs a topology with its agents, aggregator and sinks, and the HTTP
+// API beside it. Without KAFKA_BROKERS it runs on the in-process transport (embedded mode) and
+// says so; with KAFKA_BROKERS it joins that cluster's consumer group, so more processes scale out.
+import type { Command } from "../command.ts";
+import { parse, UsageError } from "../args.ts";
+import { EXIT } from "../exit-codes.ts";
+import { loadTopology } from "../../topology/load.ts";
+import { logger } from "../../engine/log.ts";
+import { kafkaFromEnv } from "../../engine/kafka/env.ts";
+import type { Transport } from "../../engine/kafka/types.ts";
+import type { Sink } from "../../engine/sinks/sink.ts";
+import { Pipeline } from "../../engine/runtime/pipeline.ts";
+import { AGENTS, redactText } from "../../agents/index.ts";
+import { setLogRedactor } from "../../engine/log.ts";
+
+const command: Command = {
+  name: "run",
+  summary: "run a topology (and the API) — embedded when KAFKA_BROKERS is unset",
+  help: `Usage: weir run FILE [--no-api] [--port N]
+
+Runs the topology FILE: consumes its sources, runs operators and agents as per-key actors,
+aggregates, and writes the sinks; serves the HTTP/WebSocket API (PORT, default 3000).
+
+Environment:
+  KAFKA_BROKERS            Kafka bootstrap servers; unset = embedded in-process transport
+  WEIR_KAFKA_CONFIG        extra librdkafka properties as JSON
+  DATABASE_URL             PostgreSQL for the postgres sink and the API's store (optional)
+  WEIR_API_KEYS            tenant:key,... (unset = a generated development key)
+  PORT, HOST               API address
+Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`,
+  async run(argv) {
+    const { values, positionals } = parse(argv, { "no-api": { type: "boolean" }, port: { type: "string" } });
+    const file = positionals[0];
+    if (!file) throw new UsageError("missing FILE");
+    const log = logger("run");
+    setLogRedactor((s) => redactText(s));
+    const topology = loadTopology(file);
+    const kafka = kafkaFromEnv();
+    let transport: Transport;
+    if (kafka) {
+      const { createKafkaTransport } = await import("../../engine/kafka/index.ts");
+      transport = createKafkaTransport(kafka);
+    } else {
+      const { createMemoryTransport } = await import("../../engine/transport/memory.ts");
+      transport = createMemoryTransport();
+      log.warn("KAFKA_BROKERS is not set: embedded mode on the in-process transport (data lives in this process only)", { topology: topology.name });
+    }
+    log.info("starting", { topology: topology.name, transport: transport.description });
+
+    // Persistence is optional: without DATABASE_URL the postgres sink is skipped with a warning.
+    let store: import("../../persistence/store.ts").Store | undefined;
+    let sql: { end(o?: { timeout?: number }): Promise<void> } | undefined;
+    if (process.env.DATABASE_URL) {
+      const { connect } = await import("../../persistence/db.ts");
+      const { Store } = await import("../../persistence/store.ts");
+      const conn = connect({ url: process.env.DATABASE_URL });
+      sql = conn as never;
+      store = new Store(conn);
+    }
+
+    const sinks: Record<string, Sink> = {};
+    let api: import("../../api/server.ts").ServerHandle | undefined;
+    const producer = transport.producer();
+    if (!values["no-api"]) {
+      const { startServer } = await import("../../api/server.ts");
+      const { loadApiConfig } = await import("../../api/config.ts");
+      const env = { ...process.env, ...(values.port ? { PORT: String(values.port) } : {}) };
+      const config = loadApiConfig(env);
+      api = await startServer({
+        config,
+        producer,
+        store,
+        health: {
+          kafka: async () => {
+            const admin = transport.admin();
+            try {
+              await admin.listTopics(5000);
+              return true;
+            } finally {
+              await admin.close();
+            }
+          },
+          ...(store ? { postgres: async () => (await store!.ping(), true) } : {}),
+          pipeline: async () => ({ name: "pipeline", ok: true, detail: JSON.stringify(pipeline.stats) }),
+        },
+      });
+      log.info("API listening", { url: api.url.toString() });
+    }
+    for (const s of topology.sinks) {
+      if (s.type === "postgres") {
+        if (!store) {
+          log.warn("postgres sink skipped: DATABASE_URL is not set", { sink: s.name });
+          continue;
+        }
+        const { PostgresSink } = await import("../../engine/sinks/postgres-sink.ts");
+        const sink = new PostgresSink(store, s.name);
+        await sink.start();
+        sinks[s.name] = sink;
+      } else if (s.type === "websocket") {
+        if (!api) continue;
+        const { WebSocketSink } = await import("../../engine/sinks/websocket-sink.ts");
+        sinks[s.name] = new WebSocketSink(api.hub, store, s.name);
+      } else if (s.type !== "topic") {
+        log.warn("sink type not wired by `weir run` yet; skipped", { sink: s.name, type: s.type });
+      }
+    }
+
+    const pipeline = new Pipeline({ topology, transport, agents: AGENTS, sinks });
+    await pipeline.start();
+    log.info("running", { topology: topology.name, embedded: !kafka });
+
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info("stopping", { signal });
+      await pipeline.stop();
+      await api?.stop();
+      await producer.close();
+      await transport.close();
+      await sql?.end({ timeout: 5 });
+      log.info("stopped", { ...pipeline.stats });
+      process.exit(EXIT.OK);
+    };
+    process.once("SIGINT", () => void stop("SIGINT"));
+    process.once("SIGTERM", () => void stop("SIGTERM"));
+    await new Promise(() => {});
+    return EXIT.OK;
+  },
+};
+export default command;
