@@ -36,6 +36,8 @@ export interface UpsertOutcome {
   applied: boolean;
   /** The row's sequence number after the call. */
   seq: number;
+  /** The stored version when nothing changed. */
+  version?: number;
 }
 
 async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -98,8 +100,8 @@ export class Store {
           WHERE insights.version < excluded.version
         RETURNING seq`;
       if (rows.length) return { applied: true, seq: Number(rows[0].seq) };
-      const cur = await this.sql<{ seq: string }[]>`SELECT seq FROM insights WHERE tenant = ${tenant} AND message_id = ${r.messageId}`;
-      return { applied: false, seq: Number(cur[0]?.seq ?? 0) };
+      const cur = await this.sql<{ seq: string; version: number }[]>`SELECT seq, version FROM insights WHERE tenant = ${tenant} AND message_id = ${r.messageId}`;
+      return { applied: false, seq: Number(cur[0]?.seq ?? 0), version: cur[0]?.version };
     });
   }
 

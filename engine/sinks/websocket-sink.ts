@@ -14,6 +14,8 @@ export class WebSocketSink implements Sink {
   readonly name: string;
   /** Highest seq published. Without a store (development) it is the sequence itself, lost on restart. */
   private seq = 0;
+  /** Versions published by this process, so one result is pushed once even when two sinks store it. */
+  private readonly published = new Set<string>();
   constructor(private readonly hub: Publisher, private readonly store?: Store, name = "websocket") {
     this.name = name;
   }
@@ -25,7 +27,13 @@ export class WebSocketSink implements Sink {
         let seq: number;
         if (this.store) {
           const out = await this.store.upsertInsight(r.tenant, { ...(r.value as Record<string, unknown>), messageId: r.key, conversationId, version: r.version, status: String(r.value.status ?? "final") });
-          if (!out.applied) continue;
+          // Another sink (postgres) may have stored this very version first: publish it once anyway.
+          // Only an older version than the stored one (a replay) is skipped.
+          if (!out.applied && out.version !== r.version) continue;
+          const id = `${r.tenant}\u0000${r.key}\u0000${r.version}`;
+          if (this.published.has(id)) continue;
+          this.published.add(id);
+          if (this.published.size > 10_000) this.published.delete(this.published.values().next().value!);
           seq = out.seq;
           this.seq = Math.max(this.seq, seq);
         } else seq = ++this.seq;
