@@ -56,7 +56,11 @@ function clauseScore(clause: string): { sum: number; hits: number } {
   return { sum, hits };
 }
 
-export function scoreText(text: string): { score: number; confidence: number } {
+/** Sign-offs ("Thanks, Maria", "Best, Sam") are etiquette, not sentiment. */
+const SIGN_OFF = /\n\s*(?:kind regards|best regards|regards|best|thanks|thank you|cheers|sincerely|many thanks)[,!.]?\s*(?:[A-Z][\w'-]*\s*){0,2}$/i;
+
+export function scoreText(raw: string): { score: number; confidence: number } {
+  const text = raw.replace(SIGN_OFF, "");
   if (!text.trim()) return { score: 0, confidence: 0.3 };
   // Contrast: the clause after "but" carries more weight than the one before.
   const parts = text.split(/\b(but|however|although|though|yet)\b/i);
@@ -90,6 +94,9 @@ export function scoreText(text: string): { score: number; confidence: number } {
   return { score: Math.round(score * 1000) / 1000, confidence: Math.round(confidence * 100) / 100 };
 }
 
+/** |score| above this is positive or negative; below it, neutral. */
+export const SENTIMENT_THRESHOLD = 0.25;
+
 export const sentiment = defineAgent({
   name: "sentiment",
   description: "Sentiment label, score and confidence per message; a running trend per conversation.",
@@ -99,7 +106,7 @@ export const sentiment = defineAgent({
   initialState: () => ({ ewma: 0, count: 0, last: [] }),
   offline(input, ctx, config: { threshold?: number }) {
     const { score, confidence } = scoreText(input.text);
-    const th = config.threshold ?? 0.2;
+    const th = config.threshold ?? SENTIMENT_THRESHOLD;
     const label = score > th ? ("positive" as const) : score < -th ? ("negative" as const) : ("neutral" as const);
     const s = ctx.state;
     const ewma = s.count === 0 ? score : 0.6 * s.ewma + 0.4 * score;

@@ -119,7 +119,7 @@ const RECOGNIZERS: Recognizer[] = [
   },
   {
     type: "phone",
-    pattern: /(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]?\d{2,4}){2,4}(?![\w])/g,
+    pattern: /(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]?\d{2,4}){2,5}(?![\w])/g,
     score: (m, text, start) => {
       const digits = m.replace(/\D/g, "");
       if (digits.length < 9 || digits.length > 15) return { confidence: 0, context: [] };
