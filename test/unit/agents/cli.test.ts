@@ -1,0 +1,38 @@
+// `weir analyze` and `weir eval` as users run them.
+import { describe, expect, test } from "bun:test";
+import { resolve } from "node:path";
+
+const cli = resolve(import.meta.dir, "../../../cli/weir.ts");
+
+describe("weir analyze", () => {
+  test("one JSON line per input; a bad line gets an error line and the run goes on", () => {
+    const input = ['{"id":"1","text":"card 4111 1111 1111 1111, mail a@b.co"}', "{broken", '{"id":"3","text":"fine"}'].join("\n");
+    const r = Bun.spawnSync(["bun", cli, "analyze", "--agent", "pii", "--redaction", "mask"], { stdin: Buffer.from(input) });
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.toString().trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(3);
+    expect(lines[0].id).toBe("1");
+    expect(lines[0].findings.map((f: { type: string; start: number; end: number }) => [f.type, f.start, f.end])).toEqual([["card", 5, 24], ["email", 31, 37]]);
+    expect(lines[0].redacted).toBe("card *******************, mail ******");
+    expect(lines[1]).toMatchObject({ line: 2, error: { code: "VALIDATION_FAILED" } });
+    expect(lines[2]).toMatchObject({ id: "3", findings: [] });
+  });
+  test("sentiment gives label and score", () => {
+    const r = Bun.spawnSync(["bun", cli, "analyze", "--agent", "sentiment"], { stdin: Buffer.from('{"id":"a","text":"I love it, thank you so much!"}\n') });
+    const [line] = r.stdout.toString().trim().split("\n").map((l) => JSON.parse(l));
+    expect(line).toMatchObject({ id: "a", label: "positive" });
+    expect(line.score).toBeGreaterThan(0.2);
+  });
+  test("a bad --agent is a usage error", () => {
+    expect(Bun.spawnSync(["bun", cli, "analyze", "--agent", "nope"]).exitCode).toBe(2);
+  });
+});
+
+describe("weir eval", () => {
+  test("meets the targets on the labelled set and writes the results", () => {
+    const r = Bun.spawnSync(["bun", cli, "eval"], { stderr: "pipe" });
+    const out = r.stdout.toString();
+    expect(out).toContain("pii recall (structured identifiers)");
+    expect(r.exitCode).toBe(0);
+  });
+});
