@@ -39,6 +39,11 @@ const m = {
   paused: metrics.gauge("weir_backpressure_active", "1 while the consume loop waits for in-flight work to drain"),
 };
 
+function traceparentOf(env: Envelope): string | undefined {
+  const h = env.headers.find(([k]) => k === "traceparent");
+  return h ? dec.decode(h[1]) : undefined;
+}
+
 const NAMED_SCHEMAS: Record<string, TSchema> = { SupportMessage };
 const dec = new TextDecoder();
 
@@ -84,7 +89,7 @@ export class Pipeline {
   private loopDone: Promise<void> | null = null;
   private commitTimer: ReturnType<typeof setInterval> | null = null;
   private committing: Promise<void> | null = null;
-  private readonly pendingAgg = new Map<string, { release(): void; forks: number }>();
+  private readonly pendingAgg = new Map<string, { release(): void; forks: number; traceparent?: string }>();
   private readonly schemaChecks = new Map<string, TypeCheck<TSchema>>();
   private readonly app: string;
   private readonly groupId: string;
@@ -289,7 +294,7 @@ export class Pipeline {
       // The first agent that feeds the aggregator opens the join; the aggregator then holds one
       // branch of the record until its first emission (final or partial) is written.
       env.fork(1);
-      this.pendingAgg.set(messageId, { release: env.release, forks: 0 });
+      this.pendingAgg.set(messageId, { release: env.release, forks: 0, traceparent: traceparentOf(env) });
       this.aggregator.expect(messageId, env.value);
     }
     rt.inFlight++;
@@ -332,7 +337,11 @@ export class Pipeline {
           let timer: unknown;
           const result = await Promise.race([
             Promise.resolve(
-              impl(input as never, { key, tenant: String(env.value.tenant ?? "default"), state: state as never, clock: this.clock, log: this.log.child({ agent: spec.name, messageId: env.value.id }), llm: this.opts.llm, attempt, signal: ac.signal, upstream: env.outputs }, (spec.config ?? {}) as never),
+              impl(
+              input as never,
+              { key, tenant: String(env.value.tenant ?? "default"), state: state as never, clock: this.clock, log: this.log.child({ agent: spec.name, messageId: env.value.id, traceId: traceparentOf(env)?.split("-")[1] }), llm: this.opts.llm, attempt, signal: ac.signal, upstream: env.outputs, traceparent: traceparentOf(env) },
+              (spec.config ?? {}) as never,
+            ),
             ),
             new Promise<never>((_, reject) => {
               timer = this.clock.setTimeout(() => {
@@ -397,9 +406,11 @@ export class Pipeline {
     }
     this.opts.onResult?.(r, rollup);
     const sinks = this.t.sinks.filter((s) => s.input === this.t.aggregator!.name).map((s) => s.name);
-    const records: SinkRecord[] = [{ key: r.messageId, tenant: r.tenant, version: r.version, kind: "message", value: r as unknown as Record<string, unknown>, headers: {}, timestamp: this.clock.now() }];
-    if (rollup) records.push({ key: r.conversationId, tenant: r.tenant, version: rollup.messages * 1000 + r.version, kind: "rollup", value: rollup as unknown as Record<string, unknown>, headers: {}, timestamp: this.clock.now() });
     const pending = this.pendingAgg.get(r.messageId);
+    // The W3C trace context of the ingested message follows its results to every sink.
+    const headers: Record<string, string> = pending?.traceparent ? { traceparent: pending.traceparent } : {};
+    const records: SinkRecord[] = [{ key: r.messageId, tenant: r.tenant, version: r.version, kind: "message", value: r as unknown as Record<string, unknown>, headers, timestamp: this.clock.now() }];
+    if (rollup) records.push({ key: r.conversationId, tenant: r.tenant, version: rollup.messages * 1000 + r.version, kind: "rollup", value: rollup as unknown as Record<string, unknown>, headers, timestamp: this.clock.now() });
     this.pendingAgg.delete(r.messageId);
     void Promise.all(records.map((rec) => this.writeSinks(sinks, rec))).finally(() => pending?.release());
   }
@@ -436,7 +447,7 @@ export class Pipeline {
         for (let i = 0; ; i++) {
           try {
             if (spec.type === "topic") {
-              await this.produceBatched({ topic: spec.topic!, key: rec.key, value: JSON.stringify(rec.value), headers: { "weir.kind": rec.kind, "weir.version": String(rec.version), "weir.tenant": rec.tenant } });
+              await this.produceBatched({ topic: spec.topic!, key: rec.key, value: JSON.stringify(rec.value), headers: { ...rec.headers, "weir.kind": rec.kind, "weir.version": String(rec.version), "weir.tenant": rec.tenant } });
             } else {
               const sink = this.opts.sinks?.[name];
               if (sink) await sink.write([rec]);

@@ -43,7 +43,7 @@ describe("topology builder", () => {
     t.source("in", { topic: "bench.in", serde: "json", groupId: "weir-passthrough", key: "id" })
       .map("tag", { set: { pipeline: "passthrough" } })
       .to("out", { type: "topic", topic: "bench.out" });
-    t.delivery("at-least-once").backpressure(10000, 5000);
+    t.delivery("at-least-once").backpressure(50000, 25000);
     expect(t.build()).toEqual(loadTopology(resolve(dir, "examples/passthrough.yaml")));
   });
 

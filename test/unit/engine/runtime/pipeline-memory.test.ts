@@ -55,6 +55,19 @@ describe("pipeline on the memory transport", () => {
     await p.stop();
   });
 
+  test("the W3C traceparent of an input record follows its result to the output topic", async () => {
+    const t = createMemoryTransport();
+    const p = new Pipeline({ topology: testTopology("trace", topics("trace")), transport: t, agents: TEST_AGENTS, commitIntervalMs: 50 });
+    await p.start();
+    const tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    await t.producer().send([{ topic: "trace.in", key: "c1", value: JSON.stringify(message(1, "c1")), headers: { traceparent: tp } }]);
+    const reader = t.consumer({ groupId: "reader" });
+    reader.subscribe(["trace.out"]);
+    const [out] = await consumeN(reader, 1);
+    expect(text(out.headers.find(([k]) => k === "traceparent")![1])).toBe(tp);
+    await p.stop();
+  });
+
   test("a poison record lands in the dead-letter topic with its reason while the others flow", async () => {
     const t = createMemoryTransport();
     const p = new Pipeline({ topology: testTopology("poison", topics("poison")), transport: t, agents: TEST_AGENTS, commitIntervalMs: 50 });
