@@ -27,7 +27,8 @@ const round = (v: number) => (Math.abs(v) >= 100 ? Math.round(v) : Math.round(v 
 export function writeResults(name: string, command: string, results: BenchResult[], extra: Record<string, unknown> = {}): string {
   const dir = resolve(import.meta.dir, "../results");
   mkdirSync(dir, { recursive: true });
-  const path = resolve(dir, `${name}.json`);
+  // A name with a slash is a path of its own (tests write elsewhere than bench/results).
+  const path = name.includes("/") ? resolve(name) : resolve(dir, `${name}.json`);
   writeFileSync(path, JSON.stringify({ command, date: new Date().toISOString(), results, ...extra }, null, 2) + "\n");
   return path;
 }

@@ -65,7 +65,7 @@ function evaluate(items: Item[], progress: Progress) {
 const command: Command = {
   name: "eval",
   summary: "evaluate the offline agents on the labelled set; writes bench/results/agents.json",
-  help: `Usage: weir eval [--set FILE] [--holdout FILE]
+  help: `Usage: weir eval [--set FILE] [--holdout FILE] [--out FILE]
 
 Runs the offline sentiment, pii and insights agents over the labelled set
 (test/fixtures/eval/support-messages.jsonl) and the hold-out set (holdout.jsonl, worded
@@ -73,7 +73,7 @@ differently), and writes precision/recall/F1 per agent to bench/results/agents.j
 Targets: PII recall >= 0.97 and precision >= 0.95 on structured identifiers; sentiment macro-F1
 >= 0.80; intent accuracy >= 0.80. Exit 1 when a target on the main set is missed.`,
   async run(argv) {
-    const { values } = parse(argv, { set: { type: "string" }, holdout: { type: "string" } });
+    const { values } = parse(argv, { set: { type: "string" }, holdout: { type: "string" }, out: { type: "string" } });
     const setFile = (values.set as string | undefined) ?? resolve(root, "test/fixtures/eval/support-messages.jsonl");
     const holdFile = (values.holdout as string | undefined) ?? resolve(root, "test/fixtures/eval/holdout.jsonl");
     const main = load(setFile);
@@ -96,7 +96,7 @@ Targets: PII recall >= 0.97 and precision >= 0.95 on structured identifiers; sen
     ];
     // Absolute scores are what the targets are about; the ratio to the baseline shows the lift.
     for (const r of rows) if (r.target !== null) r.pass = r.value >= r.target;
-    const path = writeResults("agents", `bun cli/weir.ts eval${argv.length ? " " + argv.join(" ") : ""}`, rows, {
+    const path = writeResults(values.out ? String(values.out) : "agents", `bun cli/weir.ts eval${argv.length ? " " + argv.join(" ") : ""}`, rows, {
       sets: { main: { file: setFile, messages: a.n }, holdout: { file: holdFile, messages: h.n } },
       details: {
         main: { sentimentPerLabel: a.sentiment.perLabel, piiPerType: a.perType, piiStructured: a.piiStructured, misses: a.misses },

@@ -30,9 +30,11 @@ describe("weir analyze", () => {
 
 describe("weir eval", () => {
   test("meets the targets on the labelled set and writes the results", () => {
-    const r = Bun.spawnSync(["bun", cli, "eval"], { stderr: "pipe" });
-    const out = r.stdout.toString();
-    expect(out).toContain("pii recall (structured identifiers)");
+    const out = `${require("node:os").tmpdir()}/weir-eval-${process.pid}.json`;
+    const r = Bun.spawnSync(["bun", cli, "eval", "--out", out], { stderr: "pipe" });
+    expect(r.stdout.toString()).toContain("pii recall (structured identifiers)");
     expect(r.exitCode).toBe(0);
+    const written = JSON.parse(require("node:fs").readFileSync(out, "utf8"));
+    expect(written.results.find((x: { name: string }) => x.name === "intent accuracy").value).toBeGreaterThanOrEqual(0.8);
   });
 });
