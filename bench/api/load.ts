@@ -1,8 +1,9 @@
 // The HTTP load generator of the API bench, run as its own process so it never shares an event
 // loop with the server under test: POSTs `total` support messages with `concurrency` requests
 // in flight (keep-alive), bounded by `maxSeconds`, and prints one JSON line of figures.
-//   bun bench/api/load.ts URL TOTAL CONCURRENCY MAX_SECONDS
-const [url, totalArg, concArg, maxArg] = process.argv.slice(2);
+//   bun bench/api/load.ts URL TOTAL CONCURRENCY MAX_SECONDS [BEARER_TOKEN]
+const [url, totalArg, concArg, maxArg, token] = process.argv.slice(2);
+const headers: Record<string, string> = { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) };
 const total = Number(totalArg);
 const concurrency = Number(concArg);
 const deadline = performance.now() + Number(maxArg) * 1000;
@@ -14,7 +15,8 @@ let errors = 0;
 const statuses: Record<string, number> = {};
 
 function body(i: number): string {
-  return JSON.stringify({ id: `${run}-${i}`, conversationId: `c-${i % 1000}`, tenant: "bench", text: "my order has not arrived yet, can you check where it is?", author: "customer", channel: "web", timestamp: Date.now() });
+  // With a token the tenant comes from authentication, as in weir's API; otherwise it is in the body.
+  return JSON.stringify({ id: `${run}-${i}`, conversationId: `c-${i % 1000}`, ...(token ? {} : { tenant: "bench" }), text: "my order has not arrived yet, can you check where it is?", author: "customer", channel: "web", timestamp: Date.now() });
 }
 
 async function worker() {
@@ -22,7 +24,7 @@ async function worker() {
     const i = next++;
     const t0 = performance.now();
     try {
-      const res = await fetch(url!, { method: "POST", headers: { "content-type": "application/json" }, body: body(i) });
+      const res = await fetch(url!, { method: "POST", headers, body: body(i) });
       await res.arrayBuffer();
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
       if (res.status >= 300) errors++;
@@ -35,7 +37,7 @@ async function worker() {
 }
 
 // One request first so connection set-up is not in the figures.
-await fetch(url!, { method: "POST", headers: { "content-type": "application/json" }, body: body(-1) }).then((r) => r.arrayBuffer());
+await fetch(url!, { method: "POST", headers, body: body(-1) }).then((r) => r.arrayBuffer());
 const t0 = performance.now();
 await Promise.all(Array.from({ length: concurrency }, worker));
 const seconds = (performance.now() - t0) / 1000;

@@ -52,8 +52,8 @@ const notes: string[] = [
 const measurements: Record<string, unknown> = {};
 const results: BenchResult[] = [];
 
-async function ingest(name: string, url: string): Promise<HttpFigures> {
-  const cmd = ["bun", "bench/api/load.ts", url, String(REQUESTS), String(CONCURRENCY), String(MAX_SECONDS)];
+async function ingest(name: string, url: string, token?: string): Promise<HttpFigures> {
+  const cmd = ["bun", "bench/api/load.ts", url, String(REQUESTS), String(CONCURRENCY), String(MAX_SECONDS), ...(token ? [token] : [])];
   commands[`${name} ingestion load`] = cmd.join(" ");
   const f = await load<HttpFigures>(cmd);
   if (f.errors) throw new WeirError("INTERNAL", `${name}: ${f.errors} of ${f.requests} requests failed: ${JSON.stringify(f.statuses)}`);
@@ -84,7 +84,7 @@ try {
   // weir ingestion.
   const weir = await startWeirApi({ brokers, topic });
   if (weir) {
-    const w = await ingest("weir", weir.url).finally(() => weir.stop());
+    const w = await ingest("weir", weir.url, weir.token).finally(() => weir.stop());
     results.push(result("ingest POST /v1/messages requests/s vs bare Bun.serve", w.rps, "requests/s", `Bun.serve ${Bun.version} + the same produce`, b.rps, 0.7));
     results.push(result("ingest POST /v1/messages p99 vs bare Bun.serve", w.p99_ms, "ms", `Bun.serve ${Bun.version} + the same produce`, b.p99_ms, null, true));
   } else {

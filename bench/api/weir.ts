@@ -1,36 +1,30 @@
-// weir's side of the API bench: starts the real API (api/server.ts `startServer`) on port 0 against
-// the bench's topic. Returns null while the API is not in the tree, so the bench still runs its
-// baselines and says so in the result notes instead of failing.
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+// weir's side of the API bench: the real API (api/server.ts) on port 0 with an API key, producing to
+// the bench's topic through weir's own Kafka client. Rate limits are lifted for the bench tenant.
 import type { RunningServer } from "./baseline.ts";
-import { WeirError } from "../../engine/errors.ts";
-
-const SERVER = resolve(import.meta.dir, "../../api/server.ts");
+import { loadApiConfig } from "../../api/config.ts";
+import { startServer } from "../../api/server.ts";
+import { createKafkaTransport } from "../../engine/kafka/index.ts";
 
 export interface WeirApi extends RunningServer {
-  /** WebSocket subscription URL and the way to make weir fan out, once the API exposes them. */
+  /** Bearer token the load generator sends. */
+  token: string;
+  /** WebSocket subscription URL and the way to make weir fan out (not wired yet). */
   wsUrl?: string;
   triggerUrl?: string;
 }
 
 export async function startWeirApi(opts: { brokers: string; topic: string }): Promise<WeirApi | null> {
-  if (!existsSync(SERVER)) return null;
-  const mod = (await import(SERVER)) as { startServer?: (o: Record<string, unknown>) => unknown };
-  if (typeof mod.startServer !== "function") return null;
-  const started = (await mod.startServer({ port: 0, hostname: "127.0.0.1", brokers: opts.brokers, topic: opts.topic, ingestTopic: opts.topic })) as {
-    url?: string | URL;
-    port?: number;
-    server?: { port?: number };
-    stop?: (force?: boolean) => unknown;
-    close?: () => unknown;
-  };
-  const port = started.port ?? started.server?.port ?? (started.url ? Number(new URL(String(started.url)).port) : undefined);
-  if (!port) throw new WeirError("INTERNAL", "api/server.ts startServer() returned no port; update bench/api/weir.ts to its contract");
+  const transport = createKafkaTransport({ brokers: opts.brokers });
+  const producer = transport.producer();
+  const config = loadApiConfig({ PORT: "0", HOST: "127.0.0.1", WEIR_API_KEYS: "bench:bench-key", WEIR_INGEST_TOPIC: opts.topic, WEIR_RATE_LIMIT_RPS: "10000000", WEIR_RATE_LIMIT_BURST: "10000000", WEIR_LOG_LEVEL: "warn" });
+  const api = await startServer({ config, producer });
   return {
-    url: `http://127.0.0.1:${port}/v1/messages`,
+    url: new URL("/v1/messages", api.url).href,
+    token: "bench-key",
     async stop() {
-      await (started.stop?.(true) ?? started.close?.());
+      await api.stop();
+      await producer.close();
+      await transport.close();
     },
   };
 }
