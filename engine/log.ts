@@ -1,4 +1,4 @@
-// Structured JSON logs, one object per line. Levels are set per module:
+// Structured JSON logs, one object per line, on stderr. Levels are set per module:
 //   WEIR_LOG_LEVEL=info            (default for every module)
 //   WEIR_LOG_LEVELS=kafka=debug,api=warn
 // Every line can carry a correlation id (message id, trace id) through `child()`.
@@ -19,9 +19,9 @@ export interface Logger {
 }
 
 type Sink = (line: string, level: LogLevel) => void;
-let sink: Sink = (line, level) => {
-  if (RANK[level] >= RANK.warn) process.stderr.write(line + "\n");
-  else process.stdout.write(line + "\n");
+// Logs go to stderr, so stdout stays clean for data (`weir tail`, `weir analyze`).
+let sink: Sink = (line) => {
+  process.stderr.write(line + "\n");
 };
 let redactor: ((text: string) => string) | null = null;
 
