@@ -1,6 +1,7 @@
 // The HTTP API as an Elysia app. `createApp(deps)` wires routes to injected parts (producer, store,
 // clock, auth, search) and returns the app, so tests call `app.handle(request)` with no server.
 // WebSocket routes live in api/server.ts, which owns the Bun server.
+import { contextFrom, SpanKind, tracer } from "../engine/observability/tracing.ts";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { Elysia } from "elysia";
 import { openapi } from "@elysiajs/openapi";
@@ -89,7 +90,12 @@ export function createApp(deps: ApiDeps) {
 
   function toRecord(tenant: string, m: IngestMessage, traceId: string): { record: ProduceRecord; value: Record<string, unknown> } {
     const value = { ...m, id: m.id ?? randomUUID(), conversationId: m.conversationId ?? randomUUID(), tenant, timestamp: m.timestamp ?? clock.now() };
-    const spanId = randomBytes(8).toString("hex");
+    // The ingestion span (when tracing is on) becomes the parent of everything downstream: its
+    // context rides in the record's traceparent header.
+    const span = tracer().startSpan("ingest message", { kind: SpanKind.PRODUCER, attributes: { "weir.tenant": tenant, "messaging.destination.name": cfg.ingestTopic } }, contextFrom(`00-${traceId}-${"0".repeat(15)}1-01`));
+    const sc = span.spanContext();
+    span.end();
+    const spanId = sc.traceId === traceId && sc.spanId !== "0".repeat(16) ? sc.spanId : randomBytes(8).toString("hex");
     return {
       value,
       record: {

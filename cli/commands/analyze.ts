@@ -40,7 +40,10 @@ Example:
     if (provider !== "offline") {
       if (!def.llm) throw new WeirError("CONFIG_INVALID", `agent ${name} has no LLM implementation`);
       try {
-        const mod = (await import("../../agents/llm/index.ts")) as { createLlmClient?: (c: Record<string, unknown>) => LlmClient };
+        // The gateway is loaded only when a provider is asked for (path kept in a variable so builds
+        // without agents/llm/index.ts still type-check).
+        const gateway = "../../agents/llm/index.ts";
+        const mod = (await import(gateway)) as { createLlmClient?: (c: Record<string, unknown>) => LlmClient };
         if (!mod.createLlmClient) throw new Error("createLlmClient missing");
         llm = mod.createLlmClient({ provider });
       } catch (e) {

@@ -34,6 +34,8 @@ Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`
     if (!file) throw new UsageError("missing FILE");
     const log = logger("run");
     setLogRedactor((s) => redactText(s));
+    const { initTracing } = await import("../../engine/observability/tracing.ts");
+    if (await initTracing()) log.info("OpenTelemetry tracing on (OTEL_* variables)");
     const topology = loadTopology(file);
     const kafka = kafkaFromEnv();
     let transport: Transport;

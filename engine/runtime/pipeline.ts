@@ -22,6 +22,7 @@ import { operatorFor } from "../operators/operators.ts";
 import type { Sink, SinkRecord } from "../sinks/sink.ts";
 import { StateStore } from "../state/state-store.ts";
 import { deadLetter } from "./dead-letter.ts";
+import { SpanKind, traceparentOf as spanTraceparent, withSpan } from "../observability/tracing.ts";
 import { completion, type Envelope } from "./envelope.ts";
 import { OffsetTracker } from "./offset-tracker.ts";
 import { DEFAULT_RETRY, RetriesExhausted, withRetry } from "./retry.ts";
@@ -300,7 +301,9 @@ export class Pipeline {
     rt.inFlight++;
     m.inFlight.set({ agent: name }, rt.inFlight);
     try {
-      const output = await rt.actors.tell(key, () => this.invoke(rt, key, env));
+      const output = await rt.actors.tell(key, () =>
+        withSpan(`agent ${name}`, { "weir.agent": name, "weir.agent.kind": rt.spec.agent, "weir.message_id": String(messageId ?? ""), "messaging.kafka.partition": env.partition }, () => this.invoke(rt, key, env), traceparentOf(env), SpanKind.CONSUMER),
+      );
       m.mailbox.set({ agent: name }, rt.actors.depth());
       env.outputs = { ...env.outputs, [name]: output };
       if (messageId) this.aggregator?.offer(messageId, name, output);
@@ -412,7 +415,11 @@ export class Pipeline {
     const records: SinkRecord[] = [{ key: r.messageId, tenant: r.tenant, version: r.version, kind: "message", value: r as unknown as Record<string, unknown>, headers, timestamp: this.clock.now() }];
     if (rollup) records.push({ key: r.conversationId, tenant: r.tenant, version: rollup.messages * 1000 + r.version, kind: "rollup", value: rollup as unknown as Record<string, unknown>, headers, timestamp: this.clock.now() });
     this.pendingAgg.delete(r.messageId);
-    void Promise.all(records.map((rec) => this.writeSinks(sinks, rec))).finally(() => pending?.release());
+    void withSpan(`sinks ${sinks.join(",")}`, { "weir.message_id": r.messageId, "weir.result.version": r.version, "weir.result.status": r.status }, (span) => {
+      // Results carry the sink span's context onward (WebSocket subscribers, downstream topics).
+      if (pending?.traceparent) for (const rec of records) rec.headers.traceparent = spanTraceparent(span);
+      return Promise.all(records.map((rec) => this.writeSinks(sinks, rec)));
+    }, pending?.traceparent, SpanKind.PRODUCER).finally(() => pending?.release());
   }
 
   private topicQueue: Array<{ record: ProduceRecord; resolve: () => void; reject: (e: unknown) => void }> = [];
