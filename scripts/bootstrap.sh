@@ -8,9 +8,12 @@ step() { printf '{"time":"%s","level":"info","module":"bootstrap","msg":"%s"}\n'
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 need_pkgs=()
-for p in build-essential pkg-config libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev libcurl4-openssl-dev kcat maven default-jdk-headless; do
+for p in build-essential pkg-config libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev libcurl4-openssl-dev kcat; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
+# A JDK and Maven run the test broker; any already on PATH will do.
+command -v java >/dev/null 2>&1 || need_pkgs+=(default-jdk-headless)
+command -v mvn >/dev/null 2>&1 || need_pkgs+=(maven)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   step "apt-get install ${need_pkgs[*]}"
   as_root apt-get update -qq

@@ -10,6 +10,7 @@ bun test --timeout 60000 "$@" 2>&1 | tee "$out"
 code=${PIPESTATUS[0]}
 pass=$(grep -Eo '^ *[0-9]+ pass$' "$out" | tail -n1 | grep -Eo '[0-9]+' || echo 0)
 fail=$(grep -Eo '^ *[0-9]+ fail$' "$out" | tail -n1 | grep -Eo '[0-9]+' || echo 0)
+skip=$(grep -Eo '^ *[0-9]+ skip$' "$out" | tail -n1 | grep -Eo '[0-9]+' || echo 0)
 if [ "$code" -ne 0 ] && [ "$fail" = 0 ]; then fail=1; fi
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, $skip skipped"
 exit "$code"
