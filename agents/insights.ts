@@ -4,6 +4,8 @@
 import { Type } from "@sinclair/typebox";
 import { defineAgent } from "./agent.ts";
 import { SupportMessage } from "./message.ts";
+import { askLlm } from "./llm-call.ts";
+import type { AgentContext, PromptTemplate } from "./agent.ts";
 
 export const INTENTS = [
   "billing_refund", "billing_charge_dispute", "cancel_subscription", "account_access", "password_reset", "bug_report", "outage",
@@ -102,6 +104,13 @@ export const InsightsOutput = Type.Object({
 });
 export const InsightsState = Type.Object({ contacts: Type.Integer({ minimum: 0 }), intents: Type.Record(Type.String(), Type.Integer()) });
 
+export const INSIGHTS_PROMPT: PromptTemplate = {
+  id: "insights",
+  version: 1,
+  system: `You analyse customer support messages. Intent is one of: ${INTENTS.join(", ")}. Urgency is low, normal, high or critical. Action items are sentences that request or promise an action. Escalation signals: legal_threat, churn_risk, repeated_contact, executive_or_public_complaint, safety. Answer with JSON only.`,
+  render: (input) => `Message:\n${(input as { text: string }).text}`,
+};
+
 export const insights = defineAgent({
   name: "insights",
   description: "Intent (support taxonomy), urgency, action items, entities and escalation signals.",
@@ -109,6 +118,11 @@ export const insights = defineAgent({
   output: InsightsOutput,
   state: InsightsState,
   initialState: () => ({ contacts: 0, intents: {} }),
+  prompt: INSIGHTS_PROMPT,
+  async llm(input, ctx) {
+    const out = await askLlm<import("@sinclair/typebox").Static<typeof InsightsOutput>>("insights", INSIGHTS_PROMPT, InsightsOutput, input, ctx as AgentContext<unknown>);
+    return { output: out, state: { contacts: ctx.state.contacts + 1, intents: { ...ctx.state.intents, [out.intent]: (ctx.state.intents[out.intent] ?? 0) + 1 } } };
+  },
   offline(input, ctx) {
     const { intent, confidence } = classifyIntent(input.text);
     let urgency = urgencyOf(input.text, intent);

@@ -5,6 +5,8 @@ import { Type } from "@sinclair/typebox";
 import { defineAgent } from "./agent.ts";
 import { SupportMessage } from "./message.ts";
 import { LEXICON, PHRASES, EMOJI } from "./sentiment-lexicon.ts";
+import { askLlm } from "./llm-call.ts";
+import type { AgentContext, PromptTemplate } from "./agent.ts";
 
 export const SentimentOutput = Type.Object({
   label: Type.Union([Type.Literal("positive"), Type.Literal("neutral"), Type.Literal("negative")]),
@@ -97,6 +99,20 @@ export function scoreText(raw: string): { score: number; confidence: number } {
 /** |score| above this is positive or negative; below it, neutral. */
 export const SENTIMENT_THRESHOLD = 0.25;
 
+const LlmSentiment = Type.Object({ label: SentimentOutput.properties.label, score: SentimentOutput.properties.score, confidence: SentimentOutput.properties.confidence });
+export const SENTIMENT_PROMPT: PromptTemplate = {
+  id: "sentiment",
+  version: 1,
+  system: "You label the sentiment of customer support messages. Sarcasm counts as negative. Politeness formulas (thanks, regards) are neutral. Answer with JSON only.",
+  render: (input) => `Message:\n${(input as { text: string }).text}\n\nReturn label (positive|neutral|negative), score in [-1,1] and confidence in [0,1].`,
+};
+
+function withTrend(score: number, state: { ewma: number; count: number; last: number[] }) {
+  const ewma = state.count === 0 ? score : 0.6 * state.ewma + 0.4 * score;
+  const trend = state.count === 0 || Math.abs(ewma - state.ewma) <= 0.1 ? ("stable" as const) : ewma > state.ewma ? ("improving" as const) : ("worsening" as const);
+  return { trend, state: { ewma, count: state.count + 1, last: [...state.last, score].slice(-10) } };
+}
+
 export const sentiment = defineAgent({
   name: "sentiment",
   description: "Sentiment label, score and confidence per message; a running trend per conversation.",
@@ -104,14 +120,17 @@ export const sentiment = defineAgent({
   output: SentimentOutput,
   state: SentimentState,
   initialState: () => ({ ewma: 0, count: 0, last: [] }),
+  prompt: SENTIMENT_PROMPT,
+  async llm(input, ctx) {
+    const r = await askLlm<{ label: "positive" | "neutral" | "negative"; score: number; confidence: number }>("sentiment", SENTIMENT_PROMPT, LlmSentiment, input, ctx as AgentContext<unknown>);
+    const { trend, state } = withTrend(r.score, ctx.state);
+    return { output: { ...r, trend }, state };
+  },
   offline(input, ctx, config: { threshold?: number }) {
     const { score, confidence } = scoreText(input.text);
     const th = config.threshold ?? SENTIMENT_THRESHOLD;
     const label = score > th ? ("positive" as const) : score < -th ? ("negative" as const) : ("neutral" as const);
-    const s = ctx.state;
-    const ewma = s.count === 0 ? score : 0.6 * s.ewma + 0.4 * score;
-    const last = [...s.last, score].slice(-10);
-    const trend = s.count === 0 || Math.abs(ewma - s.ewma) <= 0.1 ? ("stable" as const) : ewma > s.ewma ? ("improving" as const) : ("worsening" as const);
-    return { output: { label, score, confidence, trend }, state: { ewma, count: s.count + 1, last } };
+    const { trend, state } = withTrend(score, ctx.state);
+    return { output: { label, score, confidence, trend }, state };
   },
 });

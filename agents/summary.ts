@@ -3,6 +3,15 @@
 import { Type } from "@sinclair/typebox";
 import { defineAgent } from "./agent.ts";
 import { SupportMessage } from "./message.ts";
+import { askLlm } from "./llm-call.ts";
+import type { AgentContext, PromptTemplate } from "./agent.ts";
+
+export const SUMMARY_PROMPT: PromptTemplate = {
+  id: "summary",
+  version: 1,
+  system: "You keep a short running summary (at most 3 sentences) of a customer support conversation. The text is already redacted; never guess redacted values. Answer with JSON only.",
+  render: (input, state) => `Summary so far:\n${((state as { candidates?: Array<{ text: string }> }).candidates ?? []).map((c) => c.text).slice(-8).join(" ") || "(none)"}\n\nNew message:\n${(input as { text: string }).text}\n\nReturn {"summary": "..."}.`,
+};
 
 const STOP = new Set("a an the and or but if then so to of in on at for with by from is are was were be been am i you he she it we they me my your our their this that these those have has had do does did not no yes can could would should will just very really also there here what when where which who how hi hello thanks thank please".split(" "));
 
@@ -48,6 +57,13 @@ export const summary = defineAgent({
   output: SummaryOutput,
   state: SummaryState,
   initialState: () => ({ candidates: [], messages: 0 }),
+  prompt: SUMMARY_PROMPT,
+  async llm(input, ctx) {
+    const r = await askLlm<{ summary: string }>("summary", SUMMARY_PROMPT, Type.Object({ summary: Type.String() }), input, ctx as AgentContext<unknown>);
+    const order = ctx.state.candidates.reduce((m, c) => Math.max(m, c.order), -1) + 1;
+    const candidates = [...ctx.state.candidates, ...sentences(input.text).map((text, i) => ({ text, order: order + i }))].slice(-24);
+    return { output: { summary: r.summary, sentences: sentences(r.summary).length, messages: ctx.state.messages + 1 }, state: { candidates, messages: ctx.state.messages + 1 } };
+  },
   offline(input, ctx, config: { maxSentences?: number; keep?: number }) {
     const maxSentences = config.maxSentences ?? 3;
     const keep = config.keep ?? 24;

@@ -1,0 +1,149 @@
+// The LLM gateway every LLM-backed agent calls: picks a model by the agent's priority, the input's
+// size and the cost table, falls back along a chain when a provider fails, rate-limits each
+// provider (requests and tokens per minute, honouring Retry-After), trips a circuit breaker on
+// repeated failures, retries with backoff, and accounts tokens and cost per tenant and agent,
+// enforcing a per-tenant budget (downgrade, defer or dead-letter when it runs out).
+import { systemClock, type Clock } from "../../engine/clock.ts";
+import { WeirError, toWeirError } from "../../engine/errors.ts";
+import { logger } from "../../engine/log.ts";
+import { metrics } from "../../engine/observability/metrics.ts";
+import { withSpan } from "../../engine/observability/tracing.ts";
+import { backoffMs } from "../../engine/runtime/retry.ts";
+import { CircuitBreaker } from "./circuit-breaker.ts";
+import { costUsd, DEFAULT_MODELS, type ModelInfo } from "./cost-table.ts";
+import type { Provider } from "./provider.ts";
+import { TokenBucket } from "./token-bucket.ts";
+import type { LlmClient, LlmRequest, LlmResponse } from "./types.ts";
+import type { UsageStore } from "./usage-store.ts";
+
+const meter = {
+  tokens: metrics.counter("weir_llm_tokens_total", "LLM tokens by provider, model, tenant and direction"),
+  cost: metrics.counter("weir_llm_cost_usd_total", "LLM cost in USD by provider, model and tenant"),
+  errors: metrics.counter("weir_llm_errors_total", "LLM errors by provider, model and code"),
+  latency: metrics.histogram("weir_llm_latency_seconds", "LLM call latency by provider and model"),
+};
+
+export type BudgetPolicy = "downgrade" | "defer" | "dead-letter";
+
+export interface GatewayOptions {
+  providers: Provider[];
+  models?: ModelInfo[];
+  clock?: Clock;
+  /** Requests and tokens per minute per provider. */
+  limits?: Record<string, { rpm?: number; tpm?: number }>;
+  /** USD per tenant (per process lifetime, or per the store's window). */
+  budgets?: Record<string, number>;
+  budgetPolicy?: BudgetPolicy;
+  retries?: number;
+  usage?: UsageStore;
+  breaker?: { threshold?: number; coolDownMs?: number };
+}
+
+/** Rough token estimate (4 characters a token), for routing and the token bucket. */
+export const estimateTokens = (s: string) => Math.ceil(s.length / 4);
+
+export class LlmGateway implements LlmClient {
+  private readonly clock: Clock;
+  private readonly providers = new Map<string, Provider>();
+  private readonly models: ModelInfo[];
+  private readonly breakers = new Map<string, CircuitBreaker>();
+  private readonly rpm = new Map<string, TokenBucket>();
+  private readonly tpm = new Map<string, TokenBucket>();
+  private readonly spent = new Map<string, number>();
+  private readonly log = logger("llm");
+
+  constructor(private readonly opts: GatewayOptions) {
+    this.clock = opts.clock ?? systemClock;
+    for (const p of opts.providers) this.providers.set(p.name, p);
+    this.models = (opts.models ?? DEFAULT_MODELS).filter((m) => this.providers.has(m.provider));
+    if (!this.models.length) throw new WeirError("CONFIG_INVALID", "LLM gateway: no model in the cost table belongs to a configured provider");
+    for (const p of this.providers.keys()) {
+      this.breakers.set(p, new CircuitBreaker(this.clock, opts.breaker?.threshold, opts.breaker?.coolDownMs));
+      const l = opts.limits?.[p];
+      if (l?.rpm) this.rpm.set(p, new TokenBucket(l.rpm, this.clock));
+      if (l?.tpm) this.tpm.set(p, new TokenBucket(l.tpm, this.clock));
+    }
+  }
+
+  /** Models to try, best first: tier by priority and size, then cost; the rest as fallbacks. */
+  route(req: LlmRequest, cheapestOnly = false): ModelInfo[] {
+    const tokens = estimateTokens(req.system + req.prompt);
+    const want = cheapestOnly ? 1 : req.priority === "high" || tokens > 6000 ? 3 : req.priority === "low" ? 1 : tokens > 1500 ? 2 : 1;
+    return [...this.models].sort((a, b) => Math.abs(a.tier - want) - Math.abs(b.tier - want) || a.input + a.output - (b.input + b.output));
+  }
+
+  async complete(req: LlmRequest): Promise<LlmResponse> {
+    const spent = (await this.opts.usage?.spent(req.tenant)) ?? this.spent.get(req.tenant) ?? 0;
+    const budget = this.opts.budgets?.[req.tenant];
+    let cheapest = false;
+    if (budget !== undefined && spent >= budget) {
+      const policy = this.opts.budgetPolicy ?? "downgrade";
+      if (policy === "defer") throw new WeirError("BUDGET_EXHAUSTED", `tenant ${req.tenant} spent $${spent.toFixed(4)} of $${budget}`, { retriable: true, details: { tenant: req.tenant, retryAfterMs: 60_000 } });
+      if (policy === "dead-letter") throw new WeirError("BUDGET_EXHAUSTED", `tenant ${req.tenant} spent $${spent.toFixed(4)} of $${budget}`, { retriable: false, details: { tenant: req.tenant } });
+      cheapest = true;
+    }
+    const chain = this.route(req, cheapest);
+    let last: WeirError | null = null;
+    for (const model of chain) {
+      const provider = this.providers.get(model.provider)!;
+      const breaker = this.breakers.get(model.provider)!;
+      for (let attempt = 1; attempt <= 1 + (this.opts.retries ?? 2); attempt++) {
+        if (!breaker.allow()) {
+          last = new WeirError("CIRCUIT_OPEN", `${model.provider}: circuit open`, { retriable: true });
+          break;
+        }
+        const wait = Math.max(this.rpm.get(model.provider)?.waitMs(1) ?? 0, this.tpm.get(model.provider)?.waitMs(estimateTokens(req.prompt)) ?? 0);
+        if (wait > 0) {
+          if (wait > 5_000) {
+            last = new WeirError("LLM_RATE_LIMITED", `${model.provider}: rate limited for ${wait} ms`, { retriable: true, details: { retryAfterMs: wait } });
+            breaker.success(); // not a failure of the provider: release a half-open trial
+            break; // try the next provider instead of waiting long
+          }
+          await this.clock.sleep(wait);
+        }
+        this.rpm.get(model.provider)?.take(1);
+        this.tpm.get(model.provider)?.take(estimateTokens(req.prompt));
+        const t0 = this.clock.now();
+        try {
+          const r = await withSpan(`llm ${model.provider}`, { "gen_ai.system": model.provider, "gen_ai.request.model": model.model, "weir.agent": req.agent, "weir.tenant": req.tenant }, async (span) => {
+            const out = await provider.complete(req, model.model, req.signal);
+            span.setAttributes({ "gen_ai.usage.input_tokens": out.usage.inputTokens, "gen_ai.usage.output_tokens": out.usage.outputTokens, "weir.cost_usd": costUsd(model, out.usage.inputTokens, out.usage.outputTokens) });
+            return out;
+          }, req.traceparent);
+          breaker.success();
+          const latencyMs = this.clock.now() - t0;
+          const cost = costUsd(model, r.usage.inputTokens, r.usage.outputTokens);
+          this.spent.set(req.tenant, (this.spent.get(req.tenant) ?? 0) + cost);
+          const labels = { provider: model.provider, model: model.model, tenant: req.tenant };
+          meter.tokens.inc({ ...labels, direction: "input" }, r.usage.inputTokens);
+          meter.tokens.inc({ ...labels, direction: "output" }, r.usage.outputTokens);
+          meter.cost.inc(labels, cost);
+          meter.latency.observe({ provider: model.provider, model: model.model }, latencyMs / 1000);
+          await this.opts.usage?.record({ tenant: req.tenant, agent: req.agent, provider: model.provider, model: model.model, promptId: req.promptId, inputTokens: r.usage.inputTokens, outputTokens: r.usage.outputTokens, costUsd: cost, at: this.clock.now() });
+          return { text: r.text, provider: model.provider, model: model.model, usage: r.usage, costUsd: cost, latencyMs };
+        } catch (e) {
+          const err = toWeirError(e, "LLM_UNAVAILABLE");
+          last = err;
+          meter.errors.inc({ provider: model.provider, model: model.model, code: err.code });
+          if (err.code === "LLM_RATE_LIMITED") {
+            const ra = Number(err.details.retryAfterMs ?? 1000);
+            let bucket = this.rpm.get(model.provider);
+            if (!bucket) this.rpm.set(model.provider, (bucket = new TokenBucket(1e9, this.clock)));
+            bucket.block(ra);
+            breaker.success();
+            this.log.warn("rate limited", { provider: model.provider, retryAfterMs: ra });
+            if (ra > 5_000) break;
+            await this.clock.sleep(ra);
+            continue;
+          }
+          breaker.failure();
+          if (!err.retriable) break;
+          this.log.warn("llm call failed; retrying", { provider: model.provider, model: model.model, attempt, code: err.code });
+          await this.clock.sleep(backoffMs({ attempts: 3, initialBackoffMs: 200, maxBackoffMs: 5_000 }, attempt));
+        }
+      }
+      if (last && !last.retriable && last.code !== "LLM_AUTH") throw last;
+    }
+    throw last ?? new WeirError("LLM_UNAVAILABLE", "no provider could answer", { retriable: true });
+  }
+}

@@ -1,0 +1,128 @@
+// The gateway: routing by priority and size, fallback along the chain, Retry-After, the circuit
+// breaker, token buckets and per-tenant budgets — against scripted providers and a ManualClock.
+import { describe, expect, test } from "bun:test";
+import { Type } from "@sinclair/typebox";
+import { LlmGateway } from "../../../../agents/llm/gateway.ts";
+import type { Provider } from "../../../../agents/llm/provider.ts";
+import type { ModelInfo } from "../../../../agents/llm/cost-table.ts";
+import { CircuitBreaker } from "../../../../agents/llm/circuit-breaker.ts";
+import { TokenBucket } from "../../../../agents/llm/token-bucket.ts";
+import { MemoryUsageStore } from "../../../../agents/llm/usage-store.ts";
+import type { LlmRequest } from "../../../../agents/llm/types.ts";
+import { ManualClock } from "../../../../engine/clock.ts";
+import { WeirError } from "../../../../engine/errors.ts";
+
+const req = (over: Partial<LlmRequest> = {}): LlmRequest => ({ agent: "summary", tenant: "acme", promptId: "summary@v1", system: "s", prompt: "short", schema: Type.Object({}), schemaName: "x", ...over });
+const MODELS: ModelInfo[] = [
+  { provider: "a", model: "a-small", input: 0.1, output: 0.1, tier: 1 },
+  { provider: "a", model: "a-large", input: 5, output: 5, tier: 3 },
+  { provider: "b", model: "b-mid", input: 1, output: 1, tier: 2 },
+];
+/** A provider that runs a script of outcomes and records the models it was asked for. */
+function scripted(name: string, outcomes: Array<"ok" | WeirError>) {
+  const calls: string[] = [];
+  let i = 0;
+  const p: Provider = {
+    name,
+    async complete(_req, model) {
+      calls.push(model);
+      const o = outcomes[Math.min(i++, outcomes.length - 1)];
+      if (o !== "ok") throw o;
+      return { text: "{}", usage: { inputTokens: 1_000_000, outputTokens: 0 } };
+    },
+  };
+  return { p, calls };
+}
+const fail500 = () => new WeirError("LLM_UNAVAILABLE", "500", { retriable: true });
+
+describe("LLM gateway", () => {
+  test("routes by priority and input size, cheapest first within a tier", () => {
+    const g = new LlmGateway({ providers: [scripted("a", ["ok"]).p, scripted("b", ["ok"]).p], models: MODELS });
+    expect(g.route(req({ priority: "low" }))[0].model).toBe("a-small");
+    expect(g.route(req({ priority: "high" }))[0].model).toBe("a-large");
+    expect(g.route(req({ prompt: "x".repeat(8000) }))[0].model).toBe("b-mid");
+  });
+
+  test("falls back to the next provider when one keeps failing, and accounts cost", async () => {
+    const clock = new ManualClock();
+    const a = scripted("a", [fail500()]);
+    const b = scripted("b", ["ok"]);
+    const usage = new MemoryUsageStore();
+    const g = new LlmGateway({ providers: [a.p, b.p], models: MODELS, clock, retries: 1, usage });
+    const pending = g.complete(req({ priority: "low" }));
+    for (let i = 0; i < 50 && !usage.rows.length; i++) await clock.advance(1000);
+    const r = await pending;
+    expect(r.provider).toBe("b");
+    expect(a.calls.length).toBeGreaterThanOrEqual(2);
+    expect(usage.rows).toEqual([expect.objectContaining({ tenant: "acme", agent: "summary", provider: "b", model: "b-mid", costUsd: 1 })]);
+  });
+
+  test("a 429's Retry-After is honoured before retrying the same provider", async () => {
+    const clock = new ManualClock();
+    const at: number[] = [];
+    const outcomes: Array<"ok" | WeirError> = [new WeirError("LLM_RATE_LIMITED", "429", { retriable: true, details: { retryAfterMs: 2000 } }), "ok"];
+    const p: Provider = {
+      name: "a",
+      async complete() {
+        at.push(clock.now());
+        const o = outcomes.shift()!;
+        if (o !== "ok") throw o;
+        return { text: "{}", usage: { inputTokens: 1, outputTokens: 1 } };
+      },
+    };
+    const g = new LlmGateway({ providers: [p], models: MODELS.slice(0, 1), clock });
+    let done = false;
+    const pending = g.complete(req()).then(() => (done = true));
+    for (let i = 0; i < 100 && !done; i++) await clock.advance(100);
+    await pending;
+    expect(at).toHaveLength(2);
+    expect(at[1] - at[0]).toBeGreaterThanOrEqual(2000);
+  });
+
+  test("non-retriable errors are not retried", async () => {
+    const a = scripted("a", [new WeirError("LLM_BAD_OUTPUT", "400", { retriable: false })]);
+    const g = new LlmGateway({ providers: [a.p], models: MODELS.slice(0, 1) });
+    await expect(g.complete(req())).rejects.toMatchObject({ code: "LLM_BAD_OUTPUT" });
+    expect(a.calls).toHaveLength(1);
+  });
+
+  test("budgets: downgrade to the cheapest model, defer, or dead-letter", async () => {
+    const mk = (policy: "downgrade" | "defer" | "dead-letter") => {
+      const usage = new MemoryUsageStore();
+      usage.rows.push({ tenant: "acme", agent: "x", provider: "a", model: "a-large", promptId: "p", inputTokens: 0, outputTokens: 0, costUsd: 10, at: 0 });
+      const a = scripted("a", ["ok"]);
+      return { a, g: new LlmGateway({ providers: [a.p], models: MODELS.slice(0, 2), usage, budgets: { acme: 5 }, budgetPolicy: policy }) };
+    };
+    const d = mk("downgrade");
+    expect((await d.g.complete(req({ priority: "high" }))).model).toBe("a-small");
+    await expect(mk("defer").g.complete(req())).rejects.toMatchObject({ code: "BUDGET_EXHAUSTED", retriable: true });
+    await expect(mk("dead-letter").g.complete(req())).rejects.toMatchObject({ code: "BUDGET_EXHAUSTED", retriable: false });
+  });
+
+  test("circuit breaker: opens after repeated failures, half-opens after the cool-down", () => {
+    const clock = new ManualClock();
+    const br = new CircuitBreaker(clock, 3, 10_000);
+    for (let i = 0; i < 3; i++) br.failure();
+    expect(br.current()).toBe("open");
+    expect(br.allow()).toBe(false);
+    clock.advance(10_000);
+    expect(br.current()).toBe("half-open");
+    expect(br.allow()).toBe(true);
+    expect(br.allow()).toBe(false); // one trial at a time
+    br.success();
+    expect(br.current()).toBe("closed");
+  });
+
+  test("token bucket: requests per minute and a Retry-After block", () => {
+    const clock = new ManualClock();
+    const b = new TokenBucket(60, clock, 2);
+    expect(b.take()).toBe(true);
+    expect(b.take()).toBe(true);
+    expect(b.take()).toBe(false);
+    expect(b.waitMs()).toBe(1000);
+    clock.advance(1000);
+    expect(b.take()).toBe(true);
+    b.block(5000);
+    expect(b.waitMs()).toBe(5000);
+  });
+});

@@ -1,0 +1,98 @@
+// The provider adapters against local servers that speak each provider's wire format — the real
+// providers are unreachable from this machine. Each test checks the request shape (path, auth
+// header, model, structured-output fields) and the mapping of failures onto weir's error codes.
+import { afterEach, describe, expect, test } from "bun:test";
+import { Type } from "@sinclair/typebox";
+import { OpenAiProvider } from "../../../../agents/llm/providers/openai.ts";
+import { AnthropicProvider } from "../../../../agents/llm/providers/anthropic.ts";
+import { GeminiProvider } from "../../../../agents/llm/providers/gemini.ts";
+import type { LlmRequest } from "../../../../agents/llm/types.ts";
+import { fakeLlmServer } from "../../../fakes/llm-server.ts";
+
+const schema = Type.Object({ label: Type.Union([Type.Literal("positive"), Type.Literal("negative")]), score: Type.Number() });
+const req: LlmRequest = { agent: "sentiment", tenant: "acme", promptId: "sentiment@v1", system: "Label sentiment.", prompt: "I love it", schema, schemaName: "sentiment_result" };
+let stops: Array<() => void> = [];
+afterEach(() => {
+  stops.forEach((s) => s());
+  stops = [];
+});
+const server = (...a: Parameters<typeof fakeLlmServer>) => {
+  const s = fakeLlmServer(...a);
+  stops.push(s.stop);
+  return s;
+};
+
+describe("openai adapter (fake OpenAI server)", () => {
+  test("chat completions with a strict json_schema response format", async () => {
+    const s = server("openai", [{ kind: "ok", json: { label: "positive", score: 0.9 } }]);
+    const p = new OpenAiProvider({ apiKey: "sk-test", baseURL: `${s.url}/v1`, name: "openai" });
+    const r = await p.complete(req, "gpt-4o-mini");
+    expect(JSON.parse(r.text)).toEqual({ label: "positive", score: 0.9 });
+    expect(r.usage).toEqual({ inputTokens: 120, outputTokens: 30 });
+    const [sent] = s.requests;
+    expect(sent.path).toBe("/v1/chat/completions");
+    expect(sent.headers.authorization).toBe("Bearer sk-test");
+    expect(sent.body.model).toBe("gpt-4o-mini");
+    expect(sent.body.messages).toEqual([{ role: "system", content: "Label sentiment." }, { role: "user", content: "I love it" }]);
+    expect(sent.body.response_format.type).toBe("json_schema");
+    expect(sent.body.response_format.json_schema).toMatchObject({ name: "sentiment_result", strict: true, schema: { type: "object", additionalProperties: false, required: ["label", "score"] } });
+  });
+  test("429 carries Retry-After; 500 is retriable; a hang times out", async () => {
+    const s = server("openai", [{ kind: "429", retryAfterS: 7 }, { kind: "500" }, { kind: "hang" }]);
+    const p = new OpenAiProvider({ apiKey: "k", baseURL: `${s.url}/v1`, timeoutMs: 300 });
+    await expect(p.complete(req, "m")).rejects.toMatchObject({ code: "LLM_RATE_LIMITED", retriable: true, details: { retryAfterMs: 7000 } });
+    await expect(p.complete(req, "m")).rejects.toMatchObject({ code: "LLM_UNAVAILABLE", retriable: true });
+    await expect(p.complete(req, "m")).rejects.toMatchObject({ code: "LLM_TIMEOUT", retriable: true });
+  });
+  test("json_object mode for OpenAI-compatible servers", async () => {
+    const s = server("openai", [{ kind: "ok", json: { label: "negative", score: -1 } }]);
+    const p = new OpenAiProvider({ apiKey: "none", baseURL: `${s.url}/v1`, mode: "json_object" });
+    expect(p.name).toBe("openai-compatible");
+    await p.complete(req, "llama3");
+    expect(s.requests[0].body.response_format).toEqual({ type: "json_object" });
+  });
+});
+
+describe("anthropic adapter (fake Anthropic server)", () => {
+  test("a forced tool whose input schema is the output schema", async () => {
+    const s = server("anthropic", [{ kind: "ok", json: { label: "negative", score: -0.7 } }]);
+    const p = new AnthropicProvider({ apiKey: "ak-test", baseURL: s.url });
+    const r = await p.complete(req, "claude-haiku-4-5");
+    expect(JSON.parse(r.text)).toEqual({ label: "negative", score: -0.7 });
+    expect(r.usage).toEqual({ inputTokens: 100, outputTokens: 20 });
+    const [sent] = s.requests;
+    expect(sent.path).toBe("/v1/messages");
+    // SDK 1.x authenticates with x-api-key or a Bearer token depending on configuration.
+    expect(sent.headers["x-api-key"] ?? sent.headers.authorization).toMatch(/ak-test$/);
+    expect(sent.body.tool_choice).toEqual({ type: "tool", name: "sentiment_result" });
+    expect(sent.body.tools[0].input_schema.required).toEqual(["label", "score"]);
+    expect(sent.body.system).toBe("Label sentiment.");
+  });
+  test("429 and 500 map to retriable codes", async () => {
+    const s = server("anthropic", [{ kind: "429", retryAfterS: 2 }, { kind: "500" }]);
+    const p = new AnthropicProvider({ apiKey: "k", baseURL: s.url });
+    await expect(p.complete(req, "m")).rejects.toMatchObject({ code: "LLM_RATE_LIMITED", details: { retryAfterMs: 2000 } });
+    await expect(p.complete(req, "m")).rejects.toMatchObject({ code: "LLM_UNAVAILABLE" });
+  });
+});
+
+describe("gemini adapter (fake Gemini server)", () => {
+  test("generateContent with responseMimeType and a JSON schema", async () => {
+    const s = server("gemini", [{ kind: "ok", json: { label: "positive", score: 0.4 } }]);
+    const p = new GeminiProvider({ apiKey: "g-test", baseUrl: s.url });
+    const r = await p.complete(req, "gemini-2.5-flash");
+    expect(JSON.parse(r.text)).toEqual({ label: "positive", score: 0.4 });
+    expect(r.usage).toEqual({ inputTokens: 90, outputTokens: 25 });
+    const [sent] = s.requests;
+    expect(sent.path).toContain("/models/gemini-2.5-flash:generateContent");
+    expect(sent.headers["x-goog-api-key"]).toBe("g-test");
+    expect(sent.body.generationConfig.responseMimeType).toBe("application/json");
+    expect(sent.body.generationConfig.responseJsonSchema.required).toEqual(["label", "score"]);
+  });
+  test("malformed model output is returned as text for the validator to repair", async () => {
+    const s = server("gemini", [{ kind: "malformed", text: "```json\n{'label': 'positive', 'score': 1,}\n```" }]);
+    const p = new GeminiProvider({ apiKey: "g", baseUrl: s.url });
+    const r = await p.complete(req, "gemini-2.5-flash");
+    expect(r.text).toContain("'label'");
+  });
+});
