@@ -39,16 +39,8 @@ Example:
     let llm: LlmClient | undefined;
     if (provider !== "offline") {
       if (!def.llm) throw new WeirError("CONFIG_INVALID", `agent ${name} has no LLM implementation`);
-      try {
-        // The gateway is loaded only when a provider is asked for (path kept in a variable so builds
-        // without agents/llm/index.ts still type-check).
-        const gateway = "../../agents/llm/index.ts";
-        const mod = (await import(gateway)) as { createLlmClient?: (c: Record<string, unknown>) => LlmClient };
-        if (!mod.createLlmClient) throw new Error("createLlmClient missing");
-        llm = mod.createLlmClient({ provider });
-      } catch (e) {
-        throw new WeirError("LLM_UNAVAILABLE", `the LLM gateway is not available in this build: ${(e as Error).message}`);
-      }
+      const mod = (await import("../../agents/llm/index.ts")) as { createLlmClient: (c: Record<string, unknown>) => LlmClient };
+      llm = mod.createLlmClient({ provider });
     }
     const log = logger("analyze");
     const states = new Map<string, unknown>();

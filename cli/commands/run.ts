@@ -107,7 +107,11 @@ Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`
       }
     }
 
-    const pipeline = new Pipeline({ topology, transport, agents: AGENTS, sinks });
+    // LLM-backed agents get the gateway when any provider is configured (OPENAI_*, ANTHROPIC_*, GEMINI_*).
+    const { providersFromEnv, createLlmClient } = await import("../../agents/llm/index.ts");
+    const llm = providersFromEnv(process.env).length ? createLlmClient() : undefined;
+    if (!llm && topology.agents?.some((a) => a.implementation === "llm")) log.warn("some agents use implementation: llm but no LLM provider is configured; they will dead-letter", {});
+    const pipeline = new Pipeline({ topology, transport, agents: AGENTS, sinks, llm });
     await pipeline.start();
     log.info("running", { topology: topology.name, embedded: !kafka });
 

@@ -96,3 +96,23 @@ describe("gemini adapter (fake Gemini server)", () => {
     expect(r.text).toContain("'label'");
   });
 });
+
+describe("weir analyze --provider openai (fake OpenAI-compatible server)", () => {
+  test("the sentiment agent's LLM path: structured output, repaired and validated", async () => {
+    // The first answer is invalid (score out of range) and is re-asked once with the errors.
+    const s = server("openai", [{ kind: "ok", json: { label: "negative", score: -3, confidence: 0.9 } }, { kind: "malformed", text: "```json\n{'label': 'negative', 'score': -0.8, 'confidence': 0.9,}\n```" }]);
+    const cli = require("node:path").resolve(import.meta.dir, "../../../../cli/weir.ts");
+    const proc = Bun.spawn(["bun", cli, "analyze", "--agent", "sentiment", "--provider", "openai"], {
+      stdin: new Blob(['{"id":"x","text":"this is still broken"}\n']),
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { ...process.env, OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: `${s.url}/v1`, WEIR_LLM_MODELS: JSON.stringify([{ provider: "openai-compatible", model: "local-llm", input: 0, output: 0, tier: 1 }]) },
+    });
+    const out = await new Response(proc.stdout).text();
+    expect(await proc.exited).toBe(0);
+    expect(JSON.parse(out.trim())).toEqual({ id: "x", label: "negative", score: -0.8, confidence: 0.9, trend: "stable" });
+    expect(s.requests).toHaveLength(2);
+    expect(s.requests[1].body.messages[1].content).toContain("It was invalid");
+    expect(s.requests[0].body.model).toBe("local-llm");
+  });
+});
