@@ -116,3 +116,18 @@ describe("weir analyze --provider openai (fake OpenAI-compatible server)", () =>
     expect(s.requests[0].body.model).toBe("local-llm");
   });
 });
+
+describe("pii agent, LLM path (fake Anthropic server)", () => {
+  test("model findings add names the patterns missed; invented values are dropped; checksummed matches stay", async () => {
+    const { pii } = await import("../../../../agents/pii/agent.ts");
+    const { createLlmClient } = await import("../../../../agents/llm/index.ts");
+    const { systemClock } = await import("../../../../engine/clock.ts");
+    const { logger } = await import("../../../../engine/log.ts");
+    const s = server("anthropic", [{ kind: "ok", json: { findings: [{ type: "name", value: "Ana Souza" }, { type: "name", value: "Nobody Here" }] } }]);
+    const llm = createLlmClient({ env: { ANTHROPIC_API_KEY: "k", ANTHROPIC_BASE_URL: s.url } });
+    const text = "Ana Souza here, card 4111 1111 1111 1111.";
+    const r = await pii.llm!({ id: "1", conversationId: "c", tenant: "t", text }, { key: "c", tenant: "t", state: pii.initialState(), clock: systemClock, log: logger("t"), llm, attempt: 1, signal: new AbortController().signal }, { mode: "tag" });
+    expect(r.output.findings.map((f) => [f.type, f.value])).toEqual([["name", "Ana Souza"], ["card", "4111 1111 1111 1111"]]);
+    expect(r.output.redacted).toBe("[NAME] here, card [CARD].");
+  });
+});
