@@ -207,7 +207,8 @@ export class Pipeline {
   private async loop() {
     while (this.running) {
       if (this.barrier || this.restoring.size) {
-        await this.clock.sleep(5);
+        // A real-time yield, not pipeline time: a ManualClock must not be able to stall the loop.
+        await new Promise((r) => setTimeout(r, 5));
         continue;
       }
       // Backpressure: past the high watermark, stop pulling until in-flight work falls below the
@@ -227,7 +228,7 @@ export class Pipeline {
         batch = await this.consumer.consume(Math.min(5000, room), 200);
       } catch (e) {
         this.log.error("consume failed", { error: e });
-        await this.clock.sleep(200);
+        await new Promise((r) => setTimeout(r, 200));
         continue;
       }
       for (const msg of batch) this.ingest(msg);
