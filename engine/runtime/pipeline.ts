@@ -18,6 +18,7 @@ import { durationMs, type Agent as AgentSpec, type Topology } from "../../topolo
 import { nodesOf } from "../../topology/load.ts";
 import { ActorSystem } from "../actors/actor-system.ts";
 import { Aggregator, updateRollup, type AggregatedResult, type Rollup } from "../aggregator/aggregator.ts";
+import { AlertNotifier } from "../aggregator/alerts.ts";
 import { operatorFor } from "../operators/operators.ts";
 import type { Sink, SinkRecord } from "../sinks/sink.ts";
 import { StateStore } from "../state/state-store.ts";
@@ -81,6 +82,7 @@ export class Pipeline {
   private readonly agents = new Map<string, AgentRuntime>();
   private readonly subjects = new Map<string, Subject<Envelope>>();
   private aggregator: Aggregator | null = null;
+  private alerts: AlertNotifier | null = null;
   private readonly rollups = new Map<string, Rollup>();
   /** Wakes the consume loop when in-flight work falls below the low watermark. */
   private belowLow: (() => void) | null = null;
@@ -182,6 +184,17 @@ export class Pipeline {
     if (t.aggregator) {
       const a = t.aggregator;
       this.aggregator = new Aggregator({ inputs: a.inputs, deadlineMs: durationMs(a.deadline, 5000), quorum: a.quorum ?? a.inputs.length }, this.clock, (r) => this.onAggregated(r));
+      // Alert rules: a URL written as `env:NAME` is read from the environment; rules whose URL is
+      // unset are skipped with a warning rather than failing the pipeline.
+      const rules = (a.alerts ?? []).flatMap((rule) => {
+        const url = rule.webhook.url.startsWith("env:") ? process.env[rule.webhook.url.slice(4)] : rule.webhook.url;
+        if (!url) {
+          this.log.warn("alert rule has no webhook URL; skipped", { rule: rule.name, url: rule.webhook.url });
+          return [];
+        }
+        return [{ ...rule, webhook: { ...rule.webhook, url } }];
+      });
+      if (rules.length) this.alerts = new AlertNotifier(rules, { clock: this.clock });
     }
     // Children of each node.
     const children = new Map<string, string[]>();
@@ -409,6 +422,8 @@ export class Pipeline {
       if (this.rollups.size > 50_000) this.rollups.delete(this.rollups.keys().next().value!);
     }
     this.opts.onResult?.(r, rollup);
+    // Alerts are delivered with their own retries and never hold up the record's commit.
+    if (rollup && this.alerts) void this.alerts.evaluate(rollup, r).catch((e) => this.log.error("alert evaluation failed", { error: e }));
     const sinks = this.t.sinks.filter((s) => s.input === this.t.aggregator!.name).map((s) => s.name);
     const pending = this.pendingAgg.get(r.messageId);
     // The W3C trace context of the ingested message follows its results to every sink.

@@ -63,3 +63,50 @@ sinks: [{ name: out, input: results, type: topic, topic: out }]
     await driver.close();
   }, 30_000);
 });
+
+describe("alerts", () => {
+  test("a rule on the rollup sends one signed webhook when a conversation turns angry and urgent", async () => {
+    const { verifySignature } = await import("../../../../engine/aggregator/alerts.ts");
+    const received: Array<{ body: string; sig: string | null }> = [];
+    const hook = Bun.serve({ port: 0, hostname: "127.0.0.1", async fetch(req) { received.push({ body: await req.text(), sig: req.headers.get("x-weir-signature") }); return new Response("ok"); } });
+    process.env.WEIR_TEST_ALERT_URL = `http://127.0.0.1:${hook.port}/hook`;
+    process.env.WEIR_TEST_ALERT_SECRET = "s3cret";
+    const topo = parseTopology(
+      `name: alerting
+version: 1
+sources: [{ name: raw, topic: in }]
+agents:
+  - { name: sentiment, agent: sentiment, input: raw }
+  - { name: insights, agent: insights, input: raw }
+aggregator:
+  name: results
+  inputs: [sentiment, insights]
+  deadline: 2s
+  rollup: { by: conversationId }
+  alerts:
+    - name: angry-and-urgent
+      when: { sentiment: negative, urgency: [high, critical] }
+      webhook: { url: "env:WEIR_TEST_ALERT_URL", secretEnv: WEIR_TEST_ALERT_SECRET }
+sinks: [{ name: out, input: results, type: topic, topic: out }]
+`,
+      "alerting.yaml",
+    );
+    const driver = await TopologyTestDriver.create(topo, AGENTS);
+    try {
+      await driver.pipeInput("in", [
+        { key: "c", value: { id: "m1", conversationId: "c", tenant: "t", text: "How do I export a report?" } },
+        { key: "c", value: { id: "m2", conversationId: "c", tenant: "t", text: "This is STILL broken!! Unacceptable, fix it today or I cancel." } },
+        { key: "c", value: { id: "m3", conversationId: "c", tenant: "t", text: "Still broken. Terrible!!" } },
+      ]);
+      await driver.advanceTime(500);
+      const deadline = Date.now() + 10_000;
+      while (!received.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(received).toHaveLength(1);
+      expect(verifySignature("s3cret", received[0].body, received[0].sig)).toBe(true);
+      expect(JSON.parse(received[0].body)).toMatchObject({ rule: "angry-and-urgent", tenant: "t", conversationId: "c", messageId: "m2" });
+    } finally {
+      await driver.close();
+      hook.stop(true);
+    }
+  }, 30_000);
+});
