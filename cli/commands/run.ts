@@ -102,8 +102,34 @@ Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`
         if (!api) continue;
         const { WebSocketSink } = await import("../../engine/sinks/websocket-sink.ts");
         sinks[s.name] = new WebSocketSink(api.hub, store, s.name);
-      } else if (s.type !== "topic") {
-        log.warn("sink type not wired by `weir run` yet; skipped", { sink: s.name, type: s.type });
+      } else if (s.type === "elasticsearch" || s.type === "qdrant") {
+        // URL from the sink (`env:NAME` allowed) or ELASTICSEARCH_URL / QDRANT_URL.
+        const raw = s.url ?? (s.type === "elasticsearch" ? "env:ELASTICSEARCH_URL" : "env:QDRANT_URL");
+        const url = raw.startsWith("env:") ? process.env[raw.slice(4)] : raw;
+        if (!url) {
+          log.warn(`${s.type} sink skipped: no URL (set ${s.type === "elasticsearch" ? "ELASTICSEARCH_URL" : "QDRANT_URL"})`, { sink: s.name });
+          continue;
+        }
+        if (s.type === "elasticsearch") {
+          const { ElasticsearchSink } = await import("../../engine/sinks/elasticsearch-sink.ts");
+          const sink = new ElasticsearchSink({ url, prefix: s.index ?? process.env.WEIR_ES_PREFIX });
+          await sink.start?.();
+          sinks[s.name] = sink;
+        } else {
+          const { QdrantSink } = await import("../../engine/sinks/qdrant-sink.ts");
+          const { embed, DIMENSIONS } = await import("../../agents/embedding.ts");
+          const sink = new QdrantSink({ url, collection: s.collection ?? process.env.WEIR_QDRANT_COLLECTION, dimensions: DIMENSIONS, embed: async (text) => embed(text) });
+          await sink.start?.();
+          sinks[s.name] = sink;
+        }
+      } else if (s.type === "webhook") {
+        const url = s.url?.startsWith("env:") ? process.env[s.url.slice(4)] : s.url;
+        if (!url) {
+          log.warn("webhook sink skipped: no URL", { sink: s.name });
+          continue;
+        }
+        const { WebhookSink } = await import("../../engine/sinks/webhook-sink.ts");
+        sinks[s.name] = new WebhookSink({ url, secret: process.env.WEIR_WEBHOOK_SECRET ?? "" }, s.name);
       }
     }
 
