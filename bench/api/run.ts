@@ -82,9 +82,9 @@ try {
   progress.tick();
 
   // weir ingestion.
-  const weir = await startWeirApi({ brokers, topic });
+  const weir = await startWeirApi({ brokers, topic, fanoutMessages: FANOUT_MESSAGES, fanoutSize: FANOUT_SIZE });
   if (weir) {
-    const w = await ingest("weir", weir.url, weir.token).finally(() => weir.stop());
+    const w = await ingest("weir", weir.url, weir.token);
     results.push(result("ingest POST /v1/messages requests/s vs bare Bun.serve", w.rps, "requests/s", `Bun.serve ${Bun.version} + the same produce`, b.rps, 0.7));
     results.push(result("ingest POST /v1/messages p99 vs bare Bun.serve", w.p99_ms, "ms", `Bun.serve ${Bun.version} + the same produce`, b.p99_ms, null, true));
   } else {
@@ -99,9 +99,10 @@ try {
 
   // weir fan-out, when the API exposes a subscription and a way to drive it.
   if (weir?.wsUrl && weir.triggerUrl) {
-    const wf = await fanout("weir", weir.wsUrl, weir.triggerUrl);
+    const wf = await fanout("weir", weir.wsUrl, weir.triggerUrl).finally(() => weir.stop());
     results.push(result(`fan-out msgs/s to ${SUBSCRIBERS} WebSocket subscribers vs bare Bun pub/sub`, wf.msgs_per_s, "msgs/s", `Bun.serve ${Bun.version} pub/sub`, bf.msgs_per_s, 0.8));
   } else {
+    await weir?.stop();
     notes.push("weir's WebSocket fan-out is not measured yet (the API exposes no subscription endpoint to bench/api/weir.ts): only the Bun pub/sub baseline was measured.");
   }
   progress.tick();

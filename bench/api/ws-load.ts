@@ -20,7 +20,9 @@ await Promise.all(
       const ws = new WebSocket(wsUrl!);
       ws.onopen = () => resolve();
       ws.onerror = () => reject(new WeirError("INTERNAL", `subscriber ${i} could not connect`));
-      ws.onmessage = () => {
+      ws.onmessage = (e) => {
+        // weir greets each subscriber with a hello event; only published messages count.
+        if (typeof e.data === "string" && e.data.startsWith('{"type":"hello"')) return;
         delivered++;
         if (delivered === want) {
           last = performance.now();
