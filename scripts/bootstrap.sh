@@ -8,7 +8,8 @@ step() { printf '{"time":"%s","level":"info","module":"bootstrap","msg":"%s"}\n'
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 need_pkgs=()
-for p in build-essential pkg-config libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev libcurl4-openssl-dev kcat; do
+# chromium: the dashboard's browser test (driven by playwright-core; no browser download).
+for p in build-essential pkg-config libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev libcurl4-openssl-dev kcat chromium; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
 # A JDK and Maven run the test broker; any already on PATH will do.

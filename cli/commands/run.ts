@@ -86,7 +86,10 @@ Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`
           pipeline: async () => ({ name: "pipeline", ok: true, detail: JSON.stringify(pipeline.stats) }),
         },
       });
-      log.info("API listening", { url: api.url.toString() });
+      log.info("API listening", { url: api.url.toString(), dashboard: new URL("/dashboard", api.url).toString() });
+      const { setDashboardGraph } = await import("../../api/dashboard/index.ts");
+      const { toSvg } = await import("../../topology/graph.ts");
+      setDashboardGraph(toSvg(topology));
     }
     for (const s of topology.sinks) {
       if (s.type === "postgres") {

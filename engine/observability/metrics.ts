@@ -30,6 +30,15 @@ export class Counter extends Metric {
   get(labels?: Labels): number {
     return this.values.get(labelKey(labels)) ?? 0;
   }
+  /** Every series as [rendered labels, value] (dashboards and tests read these). */
+  entries(): Array<[string, number]> {
+    return [...this.values];
+  }
+  total(): number {
+    let t = 0;
+    for (const v of this.values.values()) t += v;
+    return t;
+  }
   render() {
     return [...this.values].map(([k, v]) => `${this.name}${k ? `{${k}}` : ""} ${v}`);
   }
@@ -52,6 +61,9 @@ export class Gauge extends Metric {
   }
   get(labels?: Labels): number {
     return this.values.get(labelKey(labels)) ?? 0;
+  }
+  entries(): Array<[string, number]> {
+    return [...this.values];
   }
   /** Drops series that no longer exist (revoked partitions, closed sockets). */
   remove(labels: Labels): void {
@@ -92,6 +104,9 @@ export class Histogram extends Metric {
   }
   get(labels?: Labels) {
     return this.series.get(labelKey(labels));
+  }
+  entries(): Array<[string, { sum: number; count: number }]> {
+    return [...this.series].map(([k, s]) => [k, { sum: s.sum, count: s.count }]);
   }
   render() {
     const out: string[] = [];
