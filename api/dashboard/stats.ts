@@ -6,7 +6,7 @@ const label = (k: string, name: string) => new RegExp(`${name}="([^"]*)"`).exec(
 export function dashboardStats() {
   const consumed = metrics.counter("weir_consumed_records_total", "Records consumed, per topic");
   const produced = metrics.counter("weir_produced_records_total", "Records produced, per topic");
-  const lag = metrics.gauge("weir_kafka_consumer_lag", "librdkafka: consumer lag per partition");
+  const lag = metrics.gauge("weir_consumer_lag", "Records behind the end of each assigned partition (committed offset to high watermark)");
   const latency = metrics.histogram("weir_agent_latency_seconds", "Agent processing time");
   const inFlight = metrics.gauge("weir_agent_in_flight", "Messages being processed per agent");
   const dlq = metrics.counter("weir_dead_letters_total", "Records sent to the dead-letter topic");

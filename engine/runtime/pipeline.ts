@@ -38,6 +38,7 @@ const m = {
   dlq: metrics.counter("weir_dead_letters_total", "Records sent to the dead-letter topic"),
   rebalances: metrics.counter("weir_rebalances_total", "Partition assignment changes"),
   commits: metrics.counter("weir_commits_total", "Offset commits"),
+  lag: metrics.gauge("weir_consumer_lag", "Records behind the end of each assigned partition (committed offset to high watermark)"),
   paused: metrics.gauge("weir_backpressure_active", "1 while the consume loop waits for in-flight work to drain"),
 };
 
@@ -91,6 +92,7 @@ export class Pipeline {
   private running = false;
   private loopDone: Promise<void> | null = null;
   private commitTimer: ReturnType<typeof setInterval> | null = null;
+  private lagTimer: ReturnType<typeof setInterval> | null = null;
   private committing: Promise<void> | null = null;
   private readonly pendingAgg = new Map<string, { release(): void; forks: number; traceparent?: string }>();
   private readonly schemaChecks = new Map<string, TypeCheck<TSchema>>();
@@ -142,6 +144,9 @@ export class Pipeline {
     this.running = true;
     this.loopDone = this.loop();
     this.commitTimer = setInterval(() => void this.commit(), this.opts.commitIntervalMs ?? 1000);
+    // Lag per partition for /metrics and the dashboard, off the hot path.
+    this.lagTimer = setInterval(() => void this.recordLag(), 10_000);
+    (this.lagTimer as { unref?: () => void }).unref?.();
     this.log.info("pipeline started", { transport: transport.description, group: this.groupId, delivery: this.t.delivery, sources: this.t.sources.map((s) => s.topic) });
   }
 
@@ -557,6 +562,15 @@ export class Pipeline {
   inFlight(): number {
     return this.tracker.inFlight();
   }
+
+  private async recordLag() {
+    if (!this.running) return;
+    try {
+      for (const l of await this.consumer.lag(2_000)) m.lag.set({ group: this.groupId, topic: l.topic, partition: l.partition }, l.lag);
+    } catch (e) {
+      this.log.debug("lag not available", { error: e });
+    }
+  }
   /** Partitions this instance owns now. */
   assignment(): TopicPartition[] {
     return this.consumer?.assignment() ?? [];
@@ -578,6 +592,7 @@ export class Pipeline {
     while (this.tracker.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     if (this.tracker.inFlight() > 0) this.log.warn("stopping with records still in flight; they will be reprocessed", { inFlight: this.tracker.inFlight() });
     if (this.commitTimer) clearInterval(this.commitTimer);
+    if (this.lagTimer) clearInterval(this.lagTimer);
     this.flushTopics();
     await this.commit();
     for (const s of this.subjects.values()) s.complete();
