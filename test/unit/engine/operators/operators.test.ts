@@ -1,0 +1,81 @@
+// Operators over envelopes: empty, one, many, drops release their branch, dedupe TTL and memory
+// bound, tumbling and hopping windows under a ManualClock, early unsubscribe.
+import { describe, expect, test } from "bun:test";
+import { Subject, toArray, lastValueFrom, from } from "rxjs";
+import { dedupeBy, filterRecords, keyByField, mapRecords, matches, windowed } from "../../../../engine/operators/operators.ts";
+import type { Envelope } from "../../../../engine/runtime/envelope.ts";
+import { ManualClock } from "../../../../engine/clock.ts";
+
+function env(value: Record<string, unknown>, ts = 0, released: string[] = []): Envelope {
+  return { value, key: String(value.k ?? ""), topic: "t", partition: 0, offset: 0, headers: [], timestamp: ts, outputs: {}, fork: () => {}, release: () => released.push(String(value.id)) };
+}
+
+describe("operators", () => {
+  test("filter: empty, one, many; dropped records release their branch", async () => {
+    expect(await lastValueFrom(from([] as Envelope[]).pipe(filterRecords(() => true), toArray()))).toEqual([]);
+    const released: string[] = [];
+    const out = await lastValueFrom(from([1, 2, 3, 4].map((i) => env({ id: i, n: i }, 0, released))).pipe(filterRecords((v) => (v.n as number) % 2 === 0), toArray()));
+    expect(out.map((e) => e.value.id)).toEqual([2, 4]);
+    expect(released).toEqual(["1", "3"]);
+  });
+  test("conditions", () => {
+    const v = { text: " hi ", n: 3, tags: ["a"], nested: { x: "yes" } };
+    expect(matches({ field: "text", op: "nonEmpty" }, v)).toBe(true);
+    expect(matches({ field: "n", op: "gt", value: 2 }, v)).toBe(true);
+    expect(matches({ field: "nested.x", op: "eq", value: "yes" }, v)).toBe(true);
+    expect(matches({ field: "missing", op: "exists" }, v)).toBe(false);
+    expect(matches({ field: "text", op: "matches", value: "^\\s*h" }, v)).toBe(true);
+    expect(matches({ field: "n", op: "in", value: [1, 3] }, v)).toBe(true);
+  });
+  test("map and keyBy", async () => {
+    const [e] = await lastValueFrom(from([env({ id: 1, user: "u1" })]).pipe(mapRecords((v) => ({ ...v, seen: true })), keyByField("user"), toArray()));
+    expect(e.value).toEqual({ id: 1, user: "u1", seen: true });
+    expect(e.key).toBe("u1");
+  });
+  test("dedupe drops repeats within the TTL and keeps its memory bounded", async () => {
+    const clock = new ManualClock(0);
+    const s = new Subject<Envelope>();
+    const got: unknown[] = [];
+    const released: string[] = [];
+    s.pipe(dedupeBy("id", 1000, 2, clock)).subscribe((e) => got.push(e.value.id));
+    s.next(env({ id: "a" }, 0, released));
+    s.next(env({ id: "a" }, 0, released));
+    await clock.advance(1001);
+    s.next(env({ id: "a" }, 0, released));
+    s.next(env({ id: "b" }, 0, released));
+    s.next(env({ id: "c" }, 0, released));
+    s.next(env({ id: "a" }, 0, released)); // evicted by the 2-key bound, so seen again
+    expect(got).toEqual(["a", "a", "b", "c", "a"]);
+    expect(released).toEqual(["a"]);
+  });
+  test("tumbling windows count per key and release their records when they close", async () => {
+    const clock = new ManualClock(0);
+    const s = new Subject<Envelope>();
+    const out: Array<Record<string, unknown>> = [];
+    const released: string[] = [];
+    const sub = s.pipe(windowed(1000, 1000, false, clock)).subscribe((e) => {
+      out.push(e.value);
+      e.release();
+    });
+    s.next(env({ id: "1", k: "a" }, 100, released));
+    s.next(env({ id: "2", k: "a" }, 900, released));
+    s.next(env({ id: "3", k: "b" }, 950, released));
+    s.next(env({ id: "4", k: "a" }, 1100, released));
+    await clock.advance(1000);
+    expect(out).toEqual([{ key: "a", start: 0, end: 1000, count: 2 }, { key: "b", start: 0, end: 1000, count: 1 }]);
+    expect(released.sort()).toEqual(["1", "2", "3"]);
+    await clock.advance(1000);
+    expect(out.at(-1)).toEqual({ key: "a", start: 1000, end: 2000, count: 1 });
+    sub.unsubscribe();
+    expect(clock.pending()).toBe(0);
+  });
+  test("hopping windows place a record in every window that covers it", async () => {
+    const clock = new ManualClock(0);
+    const s = new Subject<Envelope>();
+    const out: Array<Record<string, unknown>> = [];
+    s.pipe(windowed(1000, 500, true, clock)).subscribe((e) => out.push(e.value));
+    s.next(env({ id: "x", k: "a" }, 700));
+    await clock.advance(1600);
+    expect(out.map((w) => [w.start, w.end, w.count])).toEqual([[0, 1000, 1], [500, 1500, 1]]);
+  });
+});
