@@ -2,6 +2,7 @@
 // transport when unset, development only), PostgreSQL from DATABASE_URL, search from
 // ELASTICSEARCH_URL, similarity from QDRANT_URL. Stops cleanly on SIGINT/SIGTERM.
 import { createKafkaTransport } from "../engine/kafka/index.ts";
+import { kafkaProbe } from "../engine/kafka/health.ts";
 import type { Transport } from "../engine/kafka/types.ts";
 import { logger } from "../engine/log.ts";
 import { ElasticsearchSink } from "../engine/sinks/elasticsearch-sink.ts";
@@ -28,15 +29,7 @@ export async function main(env = process.env) {
   await es?.start();
   await qd?.start();
   const health: NonNullable<ApiDeps["health"]> = {
-    kafka: async () => {
-      const admin = transport.admin();
-      try {
-        await admin.listTopics(5000);
-        return true;
-      } finally {
-        await admin.close();
-      }
-    },
+    kafka: kafkaProbe(transport),
   };
   if (store) health.postgres = async () => (await store.ping(), true);
   if (es) health.elasticsearch = () => es.health();

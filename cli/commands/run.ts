@@ -7,6 +7,7 @@ import { EXIT } from "../exit-codes.ts";
 import { loadTopology } from "../../topology/load.ts";
 import { logger } from "../../engine/log.ts";
 import { kafkaFromEnv } from "../../engine/kafka/env.ts";
+import { kafkaProbe } from "../../engine/kafka/health.ts";
 import type { Transport } from "../../engine/kafka/types.ts";
 import type { Sink } from "../../engine/sinks/sink.ts";
 import { Pipeline } from "../../engine/runtime/pipeline.ts";
@@ -73,15 +74,7 @@ Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`
         producer,
         store,
         health: {
-          kafka: async () => {
-            const admin = transport.admin();
-            try {
-              await admin.listTopics(5000);
-              return true;
-            } finally {
-              await admin.close();
-            }
-          },
+          kafka: kafkaProbe(transport),
           ...(store ? { postgres: async () => (await store!.ping(), true) } : {}),
           pipeline: async () => ({ name: "pipeline", ok: true, detail: JSON.stringify(pipeline.stats) }),
         },
