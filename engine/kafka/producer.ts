@@ -24,6 +24,7 @@ export class LibrdkafkaProducer extends KafkaClient implements Producer {
   private readonly drBuf = new Int32Array(DR_MAX * 6);
   private readonly other = new BigUint64Array(1);
   private readonly errOut = new Int32Array(1);
+  /** Where the shim stopped in the batch buffer (unused here: record starts are tracked in JS). */
   private readonly posOut = new BigInt64Array(1);
   private readonly queue: Ptr;
   private readonly poller: Ptr;

@@ -39,7 +39,7 @@ const m = {
   rebalances: metrics.counter("weir_rebalances_total", "Partition assignment changes"),
   commits: metrics.counter("weir_commits_total", "Offset commits"),
   lag: metrics.gauge("weir_consumer_lag", "Records behind the end of each assigned partition (committed offset to high watermark)"),
-  paused: metrics.gauge("weir_backpressure_active", "1 while the consume loop waits for in-flight work to drain"),
+  backpressure: metrics.gauge("weir_backpressure_active", "1 while the consume loop waits for in-flight work to drain"),
 };
 
 function traceparentOf(env: Envelope): string | undefined {
@@ -94,7 +94,7 @@ export class Pipeline {
   private commitTimer: ReturnType<typeof setInterval> | null = null;
   private lagTimer: ReturnType<typeof setInterval> | null = null;
   private committing: Promise<void> | null = null;
-  private readonly pendingAgg = new Map<string, { release(): void; forks: number; traceparent?: string }>();
+  private readonly pendingAgg = new Map<string, { release(): void; traceparent?: string }>();
   private readonly schemaChecks = new Map<string, TypeCheck<TSchema>>();
   private readonly app: string;
   private readonly groupId: string;
@@ -235,10 +235,10 @@ export class Pipeline {
       // records; in the engine bench that cost three quarters of the throughput.)
       const room = this.high - this.tracker.inFlight();
       if (room <= 0) {
-        m.paused.set(undefined, 1);
+        m.backpressure.set(undefined, 1);
         this.backpressured++;
         await new Promise<void>((r) => (this.belowLow = r));
-        m.paused.set(undefined, 0);
+        m.backpressure.set(undefined, 0);
         continue;
       }
       let batch: ConsumedMessage[];
@@ -314,7 +314,7 @@ export class Pipeline {
       // The first agent that feeds the aggregator opens the join; the aggregator then holds one
       // branch of the record until its first emission (final or partial) is written.
       env.fork(1);
-      this.pendingAgg.set(messageId, { release: env.release, forks: 0, traceparent: traceparentOf(env) });
+      this.pendingAgg.set(messageId, { release: env.release, traceparent: traceparentOf(env) });
       this.aggregator.expect(messageId, env.value);
     }
     rt.inFlight++;
