@@ -62,8 +62,10 @@ export abstract class KafkaClient {
    */
   protected handleEvent(ev: Ptr): void {
     const f = rdk();
+    const type = f.rd_kafka_event_type(ev);
+    if (type !== EVENT.ERROR && type !== EVENT.LOG && type !== EVENT.STATS) return this.handleOtherEvent(ev, type);
+    // The event is destroyed even when a listener throws.
     try {
-      const type = f.rd_kafka_event_type(ev);
       if (type === EVENT.ERROR) {
         const code = f.rd_kafka_event_error(ev);
         const fatal = f.rd_kafka_event_error_is_fatal(ev) !== 0;
@@ -85,24 +87,18 @@ export abstract class KafkaClient {
           const message = str[0] ? new CString(Number(str[0]) as unknown as Ptr).toString() : "";
           this.log[level]("librdkafka", { facility, message });
         }
-      } else if (type === EVENT.STATS) {
-        if (statsListeners.size) {
-          const json = String(f.rd_kafka_event_stats(ev));
-          try {
-            const stats = JSON.parse(json) as Record<string, unknown>;
-            for (const l of statsListeners) l(stats);
-          } catch {
-            this.log.warn("unparseable librdkafka statistics");
-          }
+      } else if (statsListeners.size) {
+        const json = String(f.rd_kafka_event_stats(ev));
+        try {
+          const stats = JSON.parse(json) as Record<string, unknown>;
+          for (const l of statsListeners) l(stats);
+        } catch {
+          this.log.warn("unparseable librdkafka statistics");
         }
-      } else {
-        this.handleOtherEvent(ev, type);
-        return;
       }
     } finally {
-      // handleOtherEvent takes ownership of events it keeps.
+      f.rd_kafka_event_destroy(ev);
     }
-    f.rd_kafka_event_destroy(ev);
   }
 
   /** Subclasses handle their own event types (rebalance, commit results) and destroy the event. */

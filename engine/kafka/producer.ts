@@ -85,46 +85,19 @@ export class LibrdkafkaProducer extends KafkaClient implements Producer {
       this.pending.set(batch, { records, reports: new Array(records.length), remaining: records.length, resolve });
     });
     this.pending_records += records.length;
+    // `bytes` is the shared writer buffer until the first wait: another send may encode into the
+    // writer while this one waits for librdkafka's queue to drain, so the batch is copied then.
+    let bytes = w.buf;
     let i = 0;
     let backoff = 1;
     while (i < records.length) {
-      const buf = w.buf.subarray(starts[i], starts[records.length]);
-      const n = f.weir_produce(this.rk, buf, buf.length, records.length - i, this.errOut, this.posOut);
-      i += n;
+      const buf = bytes.subarray(starts[i], starts[records.length]);
+      i += f.weir_produce(this.rk, buf, buf.length, records.length - i, this.errOut, this.posOut);
       if (i >= records.length) break;
       const err = this.errOut[0];
       if (err === ERR._QUEUE_FULL) {
         // librdkafka's queue is full: serve delivery reports so it drains, then carry on.
-        // The writer buffer stays valid: nothing else encodes until this send returns... unless
-        // another send interleaves at the await, so re-encode the rest into our own copy.
-        const rest = w.buf.slice(starts[i], starts[records.length]);
-        const offs = Array.from(starts.subarray(i), (s) => s - starts[i]);
-        this.pump();
-        await this.wakeup.wait(backoff);
-        backoff = Math.min(backoff * 2, 20);
-        i = await this.sendRest(rest, offs, records, batch, i);
-        break;
-      }
-      this.failRecord(batch, i, kafkaError(err, `produce to ${records[i].topic}`));
-      i++;
-    }
-    void this.schedulePump();
-    return done;
-  }
-
-  /** Continues a batch that hit __QUEUE_FULL from a private copy of its remaining bytes. */
-  private async sendRest(rest: Uint8Array, offs: number[], records: ProduceRecord[], batch: number, from: number): Promise<number> {
-    const f = rdk();
-    let i = from;
-    let backoff = 1;
-    while (i < records.length) {
-      const base = offs[i - from];
-      const buf = rest.subarray(base);
-      const n = f.weir_produce(this.rk, buf, buf.length, records.length - i, this.errOut, this.posOut);
-      i += n;
-      if (i >= records.length) break;
-      const err = this.errOut[0];
-      if (err === ERR._QUEUE_FULL) {
+        if (bytes === w.buf) bytes = w.buf.slice(0, starts[records.length]);
         this.pump();
         await this.wakeup.wait(backoff);
         backoff = Math.min(backoff * 2, 20);
@@ -133,7 +106,8 @@ export class LibrdkafkaProducer extends KafkaClient implements Producer {
       this.failRecord(batch, i, kafkaError(err, `produce to ${records[i].topic}`));
       i++;
     }
-    return i;
+    void this.schedulePump();
+    return done;
   }
 
   private failRecord(batch: number, index: number, error: KafkaError) {
