@@ -4,6 +4,8 @@ import { defineAgent, type AgentDefinition } from "../../agents/agent.ts";
 import { SupportMessage } from "../../agents/message.ts";
 import { WeirError } from "../../engine/errors.ts";
 import { parseTopology } from "../../topology/load.ts";
+import type { Consumer } from "../../engine/kafka/types.ts";
+import { text } from "./kafka.ts";
 
 /** Counts messages per conversation in state and echoes the sequence it saw: ordering and state in one. */
 export const counter = defineAgent({
@@ -78,4 +80,20 @@ backpressure: { highWatermark: ${opts.high ?? 1000}, lowWatermark: ${Math.floor(
 
 export function message(i: number, conv: string, text = `message ${i}`) {
   return { id: `m-${i}`, conversationId: conv, tenant: "acme", text };
+}
+
+/**
+ * Reads per-message results from an output topic (which also carries conversation rollups): polls
+ * at least once, then until `n` arrived; throws after `timeoutMs`.
+ */
+export async function readResults(c: Consumer, n: number, timeoutMs = 30_000): Promise<any[]> {
+  const out: any[] = [];
+  const deadline = Date.now() + timeoutMs;
+  do {
+    for (const m of await c.consume(1000, 100)) {
+      if (text(m.headers.find(([k]) => k === "weir.kind")?.[1] ?? null) === "message") out.push(JSON.parse(text(m.value)!));
+    }
+  } while (out.length < n && Date.now() < deadline);
+  if (out.length < n) throw new Error(`got ${out.length}/${n} results`);
+  return out;
 }

@@ -2,10 +2,9 @@
 // two instances sharing partitions (scale-out and in) with nothing lost, and exactly-once output.
 import { afterAll, describe, expect, test } from "bun:test";
 import { Pipeline } from "../../../../engine/runtime/pipeline.ts";
-import type { Consumer } from "../../../../engine/kafka/types.ts";
 import { kafka, text, uniqueTopic } from "../../../helpers/kafka.ts";
 import { waitFor } from "../../../helpers/wait.ts";
-import { message, TEST_AGENTS, testTopology } from "../../../helpers/pipeline.ts";
+import { message, readResults, TEST_AGENTS, testTopology } from "../../../helpers/pipeline.ts";
 
 const t = kafka();
 afterAll(async () => {
@@ -15,18 +14,6 @@ afterAll(async () => {
 function names(tag: string) {
   const base = uniqueTopic(tag);
   return { in: `${base}.in`, out: `${base}.out`, dlq: `${base}.dlq`, name: base.replace(/\./g, "-") };
-}
-
-async function results(c: Consumer, n: number, timeoutMs = 60_000) {
-  const out: any[] = [];
-  const deadline = Date.now() + timeoutMs;
-  do {
-    for (const m of await c.consume(1000, 100)) {
-      if (text(m.headers.find(([k]) => k === "weir.kind")?.[1] ?? null) === "message") out.push(JSON.parse(text(m.value)!));
-    }
-  } while (out.length < n && Date.now() < deadline);
-  if (out.length < n) throw new Error(`got ${out.length}/${n} results`);
-  return out;
 }
 
 describe("pipeline on Kafka", () => {
@@ -40,7 +27,7 @@ describe("pipeline on Kafka", () => {
     await producer.send(Array.from({ length: N }, (_, i) => ({ topic: n.in, key: `c${i % 4}`, value: JSON.stringify(message(i, `c${i % 4}`, i === 7 ? "POISON pill" : `message ${i}`)) })));
     const reader = t.consumer({ groupId: `r-${n.name}` });
     reader.subscribe([n.out]);
-    const first = await results(reader, N);
+    const first = await readResults(reader, N, 60_000);
     const poisoned = first.find((r) => r.messageId === "m-7");
     expect(poisoned.failed).toEqual(["count"]);
     for (let c = 0; c < 4; c++) {
@@ -59,7 +46,7 @@ describe("pipeline on Kafka", () => {
     const p2 = new Pipeline({ topology: topo, transport: t, agents: TEST_AGENTS, commitIntervalMs: 100 });
     await p2.start();
     await producer.send([{ topic: n.in, key: "c1", value: JSON.stringify(message(1000, "c1")) }]);
-    const [after] = await results(reader, 1);
+    const [after] = await readResults(reader, 1, 60_000);
     expect(after.messageId).toBe("m-1000");
     expect(after.outputs.count.n).toBe(N / 4 + 1);
     expect(p2.stats.consumed).toBe(1);
@@ -92,7 +79,7 @@ describe("pipeline on Kafka", () => {
     reader.subscribe([n.out]);
     const seen = new Map<string, number>();
     await waitFor(async () => {
-      for (const r of await results(reader, 0)) if (r.version === 1) seen.set(r.messageId, (seen.get(r.messageId) ?? 0) + 1);
+      for (const r of await readResults(reader, 0, 60_000)) if (r.version === 1) seen.set(r.messageId, (seen.get(r.messageId) ?? 0) + 1);
       return seen.size >= 400;
     }, "all 400 messages in the output", 90_000);
     expect(seen.size).toBe(400);
@@ -111,7 +98,7 @@ describe("pipeline on Kafka", () => {
     await producer.send(Array.from({ length: 50 }, (_, i) => ({ topic: n.in, key: `c${i % 5}`, value: JSON.stringify(message(i, `c${i % 5}`)) })));
     const reader = t.consumer({ groupId: `r-${n.name}`, config: { "isolation.level": "read_committed" } });
     reader.subscribe([n.out]);
-    const got = await results(reader, 50);
+    const got = await readResults(reader, 50, 60_000);
     expect(new Set(got.map((r) => r.messageId)).size).toBe(50);
     await p.stop();
     const check = t.consumer({ groupId: `g-${n.name}` });

@@ -4,24 +4,10 @@ import { describe, expect, test } from "bun:test";
 import { createMemoryTransport, MemoryBroker } from "../../../../engine/transport/memory.ts";
 import { Pipeline } from "../../../../engine/runtime/pipeline.ts";
 import { consumeN, text } from "../../../helpers/kafka.ts";
-import type { Consumer } from "../../../../engine/kafka/types.ts";
 import { waitFor } from "../../../helpers/wait.ts";
-import { message, TEST_AGENTS, testTopology } from "../../../helpers/pipeline.ts";
+import { message, readResults, TEST_AGENTS, testTopology } from "../../../helpers/pipeline.ts";
 
 const topics = (n: string) => ({ in: `${n}.in`, out: `${n}.out`, dlq: `${n}.dlq` });
-
-/** Reads `n` per-message results (the output topic also carries conversation rollups). */
-async function results(c: Consumer, n: number) {
-  const out: any[] = [];
-  const deadline = Date.now() + 30_000;
-  while (out.length < n && Date.now() < deadline) {
-    for (const m of await c.consume(1000, 100)) {
-      if (text(m.headers.find(([k]) => k === "weir.kind")?.[1] ?? null) === "message") out.push(JSON.parse(text(m.value)!));
-    }
-  }
-  if (out.length < n) throw new Error(`got ${out.length}/${n} results`);
-  return out;
-}
 
 describe("pipeline on the memory transport", () => {
   test("per-key order under concurrency, aggregation, and commits", async () => {
@@ -35,7 +21,7 @@ describe("pipeline on the memory transport", () => {
     await producer.send(Array.from({ length: N }, (_, i) => ({ topic: "order.in", key: `c${i % 10}`, value: JSON.stringify(message(i, `c${i % 10}`)) })));
     const reader = t.consumer({ groupId: "reader" });
     reader.subscribe(["order.out"]);
-    const out = await results(reader, N);
+    const out = await readResults(reader, N);
     expect(out.every((r) => r.status === "final" && r.version === 1)).toBe(true);
     // Per conversation, the counter saw its messages in production order.
     for (let c = 0; c < 10; c++) {
@@ -91,7 +77,7 @@ describe("pipeline on the memory transport", () => {
     expect(JSON.parse(text(poison.value)!).id).toBe("m-2");
     const out = t.consumer({ groupId: "out-reader" });
     out.subscribe(["poison.out"]);
-    const got = await results(out, 3);
+    const got = await readResults(out, 3);
     const m2 = got.find((r) => r.messageId === "m-2");
     expect(m2.failed).toEqual(["count"]);
     expect(got.map((r) => r.messageId).sort()).toEqual(["m-1", "m-2", "m-3"]);
@@ -115,7 +101,7 @@ describe("pipeline on the memory transport", () => {
     await producer.send([{ topic: "restart.in", key: "conv", value: JSON.stringify(message(99, "conv")) }]);
     const reader = t2.consumer({ groupId: "reader" });
     reader.subscribe(["restart.out"]);
-    const all = await results(reader, 6);
+    const all = await readResults(reader, 6);
     const last = all.find((r) => r.messageId === "m-99");
     expect(last.outputs.count.n).toBe(6);
     expect(last.outputs.count.seen).toEqual(["m-0", "m-1", "m-2", "m-3", "m-4", "m-99"]);
