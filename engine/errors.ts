@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   "LIBRDKAFKA_NOT_FOUND",
   // runtime
   "AGENT_FAILED",
+  "OPERATOR_FAILED",
   "AGENT_TIMEOUT",
   "BACKPRESSURE",
   "SHUTDOWN",

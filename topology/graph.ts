@@ -2,6 +2,7 @@
 // laid out in layers by depth, so no external tool is needed.
 import { nodesOf, type GraphNode } from "./load.ts";
 import type { Topology } from "./schema.ts";
+import { crossingTopic } from "./stages.ts";
 
 const SHAPE: Record<GraphNode["kind"], [string, string]> = {
   source: ["[(", ")]"],
@@ -11,9 +12,11 @@ const SHAPE: Record<GraphNode["kind"], [string, string]> = {
   sink: ["[/", "/]"],
 };
 
-function stageOf(t: Topology): Map<string, { stage: string; via?: string }> {
-  const m = new Map<string, { stage: string; via?: string }>();
-  for (const s of t.stages ?? []) for (const n of s.nodes) m.set(n, { stage: s.name, via: s.via });
+/** Stage of every node, as the runtime places them: unplaced nodes run in the first stage. */
+function stageOf(t: Topology): Map<string, { stage: string }> {
+  const m = new Map<string, { stage: string }>();
+  for (const s of t.stages ?? []) for (const n of s.nodes) m.set(n, { stage: s.name });
+  if (t.stages?.length) for (const n of nodesOf(t)) if (!m.has(n.name)) m.set(n.name, { stage: t.stages[0].name });
   return m;
 }
 
@@ -31,13 +34,6 @@ function label(t: Topology, n: GraphNode): string {
   return `${n.name}<br/>join`;
 }
 
-/**
- * The topic an edge between two stages goes through: `<via>.<receiving node>`, with the receiving
- * stage's `via` first, then the sending stage's, then `<topology name>.stage`.
- */
-export function crossingTopic(t: Topology, fromVia: string | undefined, toVia: string | undefined, node: string): string {
-  return `${toVia ?? fromVia ?? `${t.name}.stage`}.${node}`;
-}
 
 /** Mermaid flowchart; edges that cross stages are dashed and labelled with their topic. */
 export function toMermaid(t: Topology): string {
@@ -60,7 +56,7 @@ export function toMermaid(t: Topology): string {
     for (const i of n.inputs) {
       const from = stages.get(i);
       const to = stages.get(n.name);
-      if (from && to && from.stage !== to.stage) lines.push(`  ${id(i)} -. "${crossingTopic(t, from.via, to.via, n.name)}" .-> ${id(n.name)}`);
+      if (from && to && from.stage !== to.stage) lines.push(`  ${id(i)} -. "${crossingTopic(t, to.stage, i)}" .-> ${id(n.name)}`);
       else lines.push(`  ${id(i)} --> ${id(n.name)}`);
     }
   lines.push("  classDef source fill:#e0f2fe,stroke:#0369a1", "  classDef agent fill:#ede9fe,stroke:#6d28d9", "  classDef sink fill:#dcfce7,stroke:#15803d", "  classDef aggregator fill:#fef3c7,stroke:#b45309");
@@ -121,7 +117,7 @@ export function toSvg(t: Topology): string {
       const x1 = a.x + W, y1 = a.y + H / 2, x2 = b.x, y2 = b.y + H / 2, mx = (x1 + x2) / 2;
       const from = stages.get(i);
       const to = stages.get(n.name);
-      const crossing = from && to && from.stage !== to.stage ? crossingTopic(t, from.via, to.via, n.name) : undefined;
+      const crossing = from && to && from.stage !== to.stage ? crossingTopic(t, to.stage, i) : undefined;
       parts.push(`<path d="M ${x1} ${y1} C ${mx} ${y1}, ${mx} ${y2}, ${x2} ${y2}" fill="none" stroke="#64748b" stroke-width="1.5"${crossing ? ' stroke-dasharray="5 4"' : ""} marker-end="url(#arrow)"/>`);
       // A stage crossing is a Kafka topic: name it on the edge, as in the Mermaid output.
       if (crossing) parts.push(`<text data-edge="${esc(i)}-${esc(n.name)}" x="${mx}" y="${(y1 + y2) / 2 - 4}" text-anchor="middle" font-size="10" fill="#b45309" stroke="#ffffff" stroke-width="3" paint-order="stroke">${esc(crossing)}</text>`);

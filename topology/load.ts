@@ -1,5 +1,6 @@
 // Reads a topology file: YAML → schema validation → semantic checks, reporting every problem at
 // once with file, line, column, field path, what was wrong and what was expected.
+import { dirname, resolve } from "node:path";
 import { readFileSync } from "node:fs";
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode, type Pair } from "yaml";
 import { Value } from "@sinclair/typebox/value";
@@ -246,6 +247,20 @@ function semanticIssues(t: TopologyT, loc: Located | undefined): FieldIssue[] {
       else placed.set(n, st.name);
     }),
   );
+  if (t.stages?.length) {
+    // Unplaced nodes run in the first stage (topology/stages.ts). The aggregator's join state lives
+    // in its process, so what reads the aggregator must run there too.
+    const stageOf = (n: string) => placed.get(n) ?? t.stages![0].name;
+    nodes.forEach((n) => {
+      n.inputs.forEach((input) => {
+        const from = byName.get(input);
+        if (from?.kind === "aggregator" && stageOf(input) !== stageOf(n.name)) add([...n.path, "input"], `"${n.name}" reads the aggregator "${input}" from another stage`, `"${n.name}" in stage "${stageOf(input)}"`);
+      });
+    });
+  }
+  (t.sinks ?? []).forEach((s, i) => {
+    if (s.format === "envelope" && s.type !== "topic") add(["sinks", i, "format"], `format: envelope is for topic sinks, not ${s.type}`, "format: value (or type: topic)");
+  });
   return issues;
 }
 
@@ -256,5 +271,5 @@ export function loadTopology(path: string): TopologyT {
   } catch (e) {
     throw new ValidationError("TOPOLOGY_INVALID", `cannot read ${path}`, [{ path: "/", message: (e as Error).message, file: path }]);
   }
-  return parseTopology(text, path);
+  return { ...parseTopology(text, path), baseDir: dirname(resolve(path)) };
 }

@@ -15,7 +15,8 @@ export const Source = Type.Object(
   {
     name: Name,
     topic: TopicName,
-    serde: Type.Optional(Type.Union([Type.Literal("json"), Type.Literal("string"), Type.Literal("bytes")], { default: "json" })),
+    /** `envelope`: records written by another weir stage (a value plus the agent outputs so far). */
+    serde: Type.Optional(Type.Union([Type.Literal("json"), Type.Literal("string"), Type.Literal("bytes"), Type.Literal("envelope")], { default: "json" })),
     /** A named schema (e.g. "SupportMessage") or an inline JSON schema that every record must match. */
     schema: Type.Optional(Type.Union([Type.String(), Type.Record(Type.String(), Type.Unknown())])),
     groupId: Type.Optional(Type.String({ minLength: 1 })),
@@ -152,6 +153,8 @@ export const Sink = Type.Object(
     url: Type.Optional(Type.String({ minLength: 1 })),
     index: Type.Optional(Type.String({ minLength: 1 })),
     collection: Type.Optional(Type.String({ minLength: 1 })),
+    /** Topic sinks: `value` writes the record, `envelope` the record with its agent outputs (read by a stage). */
+    format: Type.Optional(Type.Union([Type.Literal("value"), Type.Literal("envelope")])),
   },
   { additionalProperties: false },
 );
@@ -161,7 +164,7 @@ export const Stage = Type.Object(
   {
     name: Name,
     nodes: Type.Array(Name, { minItems: 1 }),
-    /** Edges into this stage from another cross this topic prefix (`<via>.<node>`). */
+    /** Edges into this stage from another cross topics named `<via>.<node>`; default `<topology>.<stage>`. */
     via: Type.Optional(TopicName),
   },
   { additionalProperties: false },
@@ -187,8 +190,11 @@ export const Topology = Type.Object(
   { additionalProperties: false },
 );
 
-/** A validated topology; `operators` holds operator objects checked per type by topology/load.ts. */
-export type Topology = Omit<Static<typeof Topology>, "operators"> & { operators?: Operator[] };
+/**
+ * A validated topology; `operators` holds operator objects checked per type by topology/load.ts.
+ * `baseDir` (set by the loader, not part of the file) is where `module:` paths are resolved from.
+ */
+export type Topology = Omit<Static<typeof Topology>, "operators"> & { operators?: Operator[]; baseDir?: string };
 
 /** Parses a Duration into milliseconds. */
 export function durationMs(d: number | string | undefined, fallback: number): number {

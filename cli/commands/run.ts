@@ -10,17 +10,19 @@ import { kafkaFromEnv } from "../../engine/kafka/env.ts";
 import { kafkaProbe } from "../../engine/kafka/health.ts";
 import type { Transport } from "../../engine/kafka/types.ts";
 import type { Sink } from "../../engine/sinks/sink.ts";
-import { Pipeline } from "../../engine/runtime/pipeline.ts";
+import { StagedPipeline } from "../../engine/runtime/staged-pipeline.ts";
 import { AGENTS, redactText } from "../../agents/index.ts";
 import { setLogRedactor } from "../../engine/log.ts";
 
 const command: Command = {
   name: "run",
   summary: "run a topology (and the API) — embedded when KAFKA_BROKERS is unset",
-  help: `Usage: weir run FILE [--no-api] [--port N]
+  help: `Usage: weir run FILE [--stage NAME[,NAME]] [--no-api] [--port N]
 
 Runs the topology FILE: consumes its sources, runs operators and agents as per-key actors,
 aggregates, and writes the sinks; serves the HTTP/WebSocket API (PORT, default 3000).
+A topology with stages runs each stage as its own consumer group joined by topics; --stage runs
+only the named stages here, so a slow stage (an LLM agent) scales out in processes of its own.
 
 Environment:
   KAFKA_BROKERS            Kafka bootstrap servers; unset = embedded in-process transport
@@ -30,7 +32,7 @@ Environment:
   PORT, HOST               API address
 Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`,
   async run(argv) {
-    const { values, positionals } = parse(argv, { "no-api": { type: "boolean" }, port: { type: "string" } });
+    const { values, positionals } = parse(argv, { "no-api": { type: "boolean" }, port: { type: "string" }, stage: { type: "string" } });
     const file = positionals[0];
     if (!file) throw new UsageError("missing FILE");
     const log = logger("run");
@@ -133,9 +135,10 @@ Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`
     const { providersFromEnv, createLlmClient } = await import("../../agents/llm/index.ts");
     const llm = providersFromEnv(process.env).length ? createLlmClient() : undefined;
     if (!llm && topology.agents?.some((a) => a.implementation === "llm")) log.warn("some agents use implementation: llm but no LLM provider is configured; they will dead-letter", {});
-    const pipeline = new Pipeline({ topology, transport, agents: AGENTS, sinks, llm });
+    const stages = values.stage ? String(values.stage).split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+    const pipeline = new StagedPipeline({ topology, transport, agents: AGENTS, sinks, llm, stages });
     await pipeline.start();
-    log.info("running", { topology: topology.name, embedded: !kafka });
+    log.info("running", { topology: topology.name, embedded: !kafka, stages: pipeline.plans.map((p) => p.name) });
 
     let stopping = false;
     const stop = async (signal: string) => {

@@ -45,6 +45,11 @@ export class Aggregator {
     this.pending.set(messageId, p);
   }
 
+  /** Whether a join for this message is open or was emitted recently (late outputs still amend it). */
+  has(messageId: string): boolean {
+    return this.pending.has(messageId) || this.recent.has(messageId);
+  }
+
   /** An agent's output (or its failure, with `failed`). */
   offer(messageId: string, agent: string, output: unknown, failed = false): void {
     const p = this.pending.get(messageId) ?? this.recent.get(messageId);

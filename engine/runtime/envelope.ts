@@ -11,10 +11,21 @@ export interface Envelope {
   timestamp: number;
   /** Agent outputs gathered so far on this record's path. */
   outputs: Record<string, unknown>;
+  /** The source record this one descends from (across stages, the first stage's source). */
+  origin: { topic: string; partition: number; offset: number };
   /** Adds `n` branches that must each call release(). */
   fork(n: number): void;
   /** Ends one branch; the record is done when all have ended. */
   release(): void;
+}
+
+/** What crosses a topic between two stages of one topology (topology/stages.ts). */
+export interface StageEnvelope {
+  v: 1;
+  key: string;
+  value: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+  origin: { topic: string; partition: number; offset: number };
 }
 
 /** Reference counting for one record's branches. */

@@ -14,17 +14,18 @@ import type { ConsumedMessage, Consumer, ProduceRecord, Producer, TopicPartition
 import type { AgentDefinition } from "../../agents/agent.ts";
 import type { LlmClient } from "../../agents/llm/types.ts";
 import { SupportMessage } from "../../agents/message.ts";
-import { durationMs, type Agent as AgentSpec, type Topology } from "../../topology/schema.ts";
+import { durationMs, type Agent as AgentSpec, type Sink as SinkSpec, type Topology } from "../../topology/schema.ts";
 import { nodesOf } from "../../topology/load.ts";
 import { ActorSystem } from "../actors/actor-system.ts";
 import { Aggregator, updateRollup, type AggregatedResult, type Rollup } from "../aggregator/aggregator.ts";
 import { AlertNotifier } from "../aggregator/alerts.ts";
 import { operatorFor } from "../operators/operators.ts";
+import { loadModuleFunction, moduleOperator, type RecordFn } from "../operators/module-operator.ts";
 import type { Sink, SinkRecord } from "../sinks/sink.ts";
 import { StateStore } from "../state/state-store.ts";
 import { deadLetter } from "./dead-letter.ts";
 import { SpanKind, traceparentOf as spanTraceparent, withSpan } from "../observability/tracing.ts";
-import { completion, type Envelope } from "./envelope.ts";
+import { completion, type Envelope, type StageEnvelope } from "./envelope.ts";
 import { OffsetTracker } from "./offset-tracker.ts";
 import { DEFAULT_RETRY, RetriesExhausted, withRetry } from "./retry.ts";
 
@@ -105,6 +106,10 @@ export class Pipeline {
   /** Set once the producer is closed: retry loops give up (the records stay uncommitted). */
   private closedOut = false;
   private restoring = new Set<number>();
+  /** Functions of `module:` operators, loaded at start. */
+  private readonly modules = new Map<string, RecordFn>();
+  /** Set while the aggregator is offered an output: claims a branch of the record for the emission it may trigger. */
+  private emitHold: (() => () => void) | null = null;
   /** Counts for tests and the dashboard. */
   readonly stats = { consumed: 0, done: 0, deadLettered: 0, results: 0, commits: 0 };
 
@@ -137,8 +142,14 @@ export class Pipeline {
       await this.producer.initTransactions();
       this.producer.beginTransaction();
     }
+    for (const op of this.t.operators ?? [])
+      if ((op.type === "filter" || op.type === "map") && op.module) this.modules.set(op.name, await loadModuleFunction(op, this.t.baseDir));
     this.build();
-    this.consumer = transport.consumer({ groupId: this.groupId, rebalanceTimeoutMs: 30_000 });
+    // A stage that joins a crossing topic with its own sources in the aggregator needs partition p of
+    // every source topic in one member: the range assignor guarantees that (crossing records keep
+    // their source partition, topology/stages.ts); cooperative-sticky does not.
+    const copartition = !!this.t.aggregator && this.t.sources.length > 1 && this.t.sources.some((s) => s.serde === "envelope");
+    this.consumer = transport.consumer({ groupId: this.groupId, rebalanceTimeoutMs: 30_000, ...(copartition ? { config: { "partition.assignment.strategy": "range" } } : {}) });
     this.consumer.onRebalance((e) => (e.type === "assign" ? this.onAssign(e.partitions) : this.onRevoke(e.partitions)));
     this.consumer.subscribe(this.t.sources.map((s) => s.topic));
     this.running = true;
@@ -172,7 +183,9 @@ export class Pipeline {
       const i = pending.findIndex((o) => streams.has(o.input));
       if (i < 0) throw new WeirError("TOPOLOGY_INVALID", `operator inputs cannot be resolved: ${pending.map((o) => o.name).join(", ")}`);
       const [op] = pending.splice(i, 1);
-      streams.set(op.name, streams.get(op.input)!.pipe(operatorFor(op, this.clock)));
+      const fn = this.modules.get(op.name);
+      const onError = (env: Envelope, err: WeirError) => void this.toDeadLetter(this.original(env), op.name, err, 1).finally(() => env.release());
+      streams.set(op.name, streams.get(op.input)!.pipe(fn && (op.type === "filter" || op.type === "map") ? moduleOperator(op.type, fn, onError) : operatorFor(op, this.clock)));
     }
     for (const spec of t.agents ?? []) {
       const def = this.opts.agents[spec.agent];
@@ -210,13 +223,16 @@ export class Pipeline {
       const kids = (children.get(name) ?? []).filter((k) => !ops.some((o) => o.name === k));
       const targets = kids.filter((k) => this.agents.has(k) || sinkByName.has(k));
       const feedsOperator = (children.get(name) ?? []).some((k) => ops.some((o) => o.name === k));
-      if (!targets.length && feedsOperator) continue;
+      // A source read from another stage's topic may carry an aggregator input (the agent ran there).
+      const joins = !!this.aggregator && this.t.aggregator!.inputs.includes(name) && !this.agents.has(name);
+      if (!targets.length && feedsOperator && !joins) continue;
       stream.subscribe((env) => {
+        if (joins) this.join(name, env, env.outputs[name]);
         if (!targets.length) return env.release();
         env.fork(targets.length - 1);
         for (const k of targets) {
           if (this.agents.has(k)) void this.runAgent(k, env);
-          else void this.writeSinks([sinkByName.get(k)!.name], this.envelopeRecord(env)).finally(() => env.release());
+          else void this.writeSinks([k], this.sinkRecord(sinkByName.get(k)!, env)).finally(() => env.release());
         }
       });
     }
@@ -260,9 +276,14 @@ export class Pipeline {
     const done = completion(() => this.finished(msg.topic, msg.partition, msg.offset));
     const source = this.t.sources.find((s) => s.topic === msg.topic)!;
     let value: Record<string, unknown>;
+    let crossing: StageEnvelope | undefined;
     try {
       const text = msg.value ? dec.decode(msg.value) : "";
-      value = source.serde === "json" || !source.serde ? JSON.parse(text) : { value: text };
+      if (source.serde === "envelope") {
+        crossing = JSON.parse(text) as StageEnvelope;
+        if (!crossing || typeof crossing.value !== "object" || !crossing.value || typeof crossing.outputs !== "object") throw new Error("a stage envelope {value, outputs} was expected");
+        value = crossing.value;
+      } else value = source.serde === "json" || !source.serde ? JSON.parse(text) : { value: text };
       if (!value || typeof value !== "object" || Array.isArray(value)) throw new Error("a JSON object was expected");
       const check = this.schemaChecks.get(msg.topic);
       if (check && !check.Check(value)) {
@@ -277,13 +298,14 @@ export class Pipeline {
     const keyField = source.key ?? "conversationId";
     const env: Envelope = {
       value,
-      key: String(value[keyField] ?? (msg.key ? dec.decode(msg.key) : "")),
+      key: crossing?.key ?? String(value[keyField] ?? (msg.key ? dec.decode(msg.key) : "")),
       topic: msg.topic,
       partition: msg.partition,
       offset: msg.offset,
       headers: msg.headers,
       timestamp: msg.timestamp,
-      outputs: {},
+      outputs: crossing?.outputs ?? {},
+      origin: crossing?.origin ?? { topic: msg.topic, partition: msg.partition, offset: msg.offset },
       fork: done.fork,
       release: done.release,
     };
@@ -310,13 +332,7 @@ export class Pipeline {
     const rt = this.agents.get(name)!;
     const key = String(env.value[rt.spec.keyBy ?? "conversationId"] ?? env.key);
     const messageId = typeof env.value.id === "string" ? env.value.id : undefined;
-    if (messageId && this.aggregator && this.t.aggregator!.inputs.includes(name) && !this.pendingAgg.has(messageId)) {
-      // The first agent that feeds the aggregator opens the join; the aggregator then holds one
-      // branch of the record until its first emission (final or partial) is written.
-      env.fork(1);
-      this.pendingAgg.set(messageId, { release: env.release, traceparent: traceparentOf(env) });
-      this.aggregator.expect(messageId, env.value);
-    }
+    if (this.aggregator && this.t.aggregator!.inputs.includes(name)) this.openJoin(env);
     rt.inFlight++;
     m.inFlight.set({ agent: name }, rt.inFlight);
     try {
@@ -325,17 +341,17 @@ export class Pipeline {
       );
       m.mailbox.set({ agent: name }, rt.actors.depth());
       env.outputs = { ...env.outputs, [name]: output };
-      if (messageId) this.aggregator?.offer(messageId, name, output);
+      if (this.aggregator && this.t.aggregator!.inputs.includes(name)) this.join(name, env, output);
       // Downstream agents and sinks fed by this agent.
       const kids = [...this.agents.values()].filter((a) => a.spec.input === name);
       const sinks = this.t.sinks.filter((s) => s.input === name);
       env.fork(kids.length + sinks.length);
       for (const k of kids) void this.runAgent(k.spec.name, { ...env, outputs: env.outputs });
-      for (const s of sinks) void this.writeSinks([s.name], { ...this.envelopeRecord(env), value: { ...env.value, [name]: output } }).finally(() => env.release());
+      for (const s of sinks) void this.writeSinks([s.name], this.sinkRecord(s, env, { [name]: output })).finally(() => env.release());
     } catch (e) {
       const exhausted = e instanceof RetriesExhausted ? e : new RetriesExhausted(toWeirError(e), 1);
       this.log.warn("agent failed; dead-lettering", { agent: name, messageId, code: exhausted.last.code, error: exhausted.last.message, attempts: exhausted.attempts });
-      if (messageId) this.aggregator?.offer(messageId, name, null, true);
+      if (this.aggregator && this.t.aggregator!.inputs.includes(name)) this.join(name, env, null, true);
       await this.toDeadLetter(this.original(env), name, exhausted.last, exhausted.attempts);
     } finally {
       rt.inFlight--;
@@ -414,8 +430,48 @@ export class Pipeline {
     }
   }
 
-  private envelopeRecord(env: Envelope): SinkRecord {
-    return { key: String(env.value.id ?? `${env.topic}-${env.partition}-${env.offset}`), tenant: String(env.value.tenant ?? "default"), version: 1, kind: "record", value: env.value, headers: {}, timestamp: env.timestamp };
+  /**
+   * What a sink fed by a source, operator or agent writes: the record (with the agent's output
+   * merged in), or for a stage crossing the whole envelope, keyed and partitioned like its source.
+   */
+  private sinkRecord(spec: SinkSpec, env: Envelope, output: Record<string, unknown> = {}): SinkRecord {
+    const base = { tenant: String(env.value.tenant ?? "default"), version: 1, timestamp: env.timestamp };
+    if (spec.format === "envelope") {
+      const traceparent = traceparentOf(env);
+      const crossing: StageEnvelope = { v: 1, key: env.key, value: env.value, outputs: env.outputs, origin: env.origin };
+      return { ...base, key: env.key, kind: "envelope", value: crossing as unknown as Record<string, unknown>, headers: traceparent ? { traceparent } : {}, partition: env.origin.partition };
+    }
+    return { ...base, key: String(env.value.id ?? `${env.topic}-${env.partition}-${env.offset}`), kind: "record", value: { ...env.value, ...output }, headers: {} };
+  }
+
+  /** The first aggregator input to see a message opens its join, holding one branch of the record until the first emission is written. */
+  private openJoin(env: Envelope) {
+    const messageId = typeof env.value.id === "string" ? env.value.id : undefined;
+    if (!messageId || this.pendingAgg.has(messageId) || this.aggregator!.has(messageId)) return;
+    env.fork(1);
+    this.pendingAgg.set(messageId, { release: env.release, traceparent: traceparentOf(env) });
+    this.aggregator!.expect(messageId, env.value);
+  }
+
+  /**
+   * Offers one input's output to the aggregator. If the offer completes the join or amends an emitted
+   * result, this record stays uncommitted until that emission is written, so a crash cannot lose it.
+   */
+  private join(input: string, env: Envelope, output: unknown, failed = false) {
+    const messageId = typeof env.value.id === "string" ? env.value.id : undefined;
+    if (!messageId) return;
+    // An output from another stage for a message whose join is not open here (this process restarted
+    // after emitting a partial) opens one, so the output is still published.
+    if (!this.agents.has(input)) this.openJoin(env);
+    env.fork(1);
+    let claimed = false;
+    this.emitHold = () => ((claimed = true), env.release);
+    try {
+      this.aggregator!.offer(messageId, input, output, failed);
+    } finally {
+      this.emitHold = null;
+      if (!claimed) env.release();
+    }
   }
 
   private onAggregated(r: AggregatedResult) {
@@ -431,6 +487,7 @@ export class Pipeline {
     if (rollup && this.alerts) void this.alerts.evaluate(rollup, r).catch((e) => this.log.error("alert evaluation failed", { error: e }));
     const sinks = this.t.sinks.filter((s) => s.input === this.t.aggregator!.name).map((s) => s.name);
     const pending = this.pendingAgg.get(r.messageId);
+    const held = this.emitHold?.();
     // The W3C trace context of the ingested message follows its results to every sink.
     const headers: Record<string, string> = pending?.traceparent ? { traceparent: pending.traceparent } : {};
     const records: SinkRecord[] = [{ key: r.messageId, tenant: r.tenant, version: r.version, kind: "message", value: r as unknown as Record<string, unknown>, headers, timestamp: this.clock.now() }];
@@ -440,7 +497,10 @@ export class Pipeline {
       // Results carry the sink span's context onward (WebSocket subscribers, downstream topics).
       if (pending?.traceparent) for (const rec of records) rec.headers.traceparent = spanTraceparent(span);
       return Promise.all(records.map((rec) => this.writeSinks(sinks, rec)));
-    }, pending?.traceparent, SpanKind.PRODUCER).finally(() => pending?.release());
+    }, pending?.traceparent, SpanKind.PRODUCER).finally(() => {
+      pending?.release();
+      held?.();
+    });
   }
 
   private topicQueue: Array<{ record: ProduceRecord; resolve: () => void; reject: (e: unknown) => void }> = [];
@@ -475,7 +535,7 @@ export class Pipeline {
         for (let i = 0; ; i++) {
           try {
             if (spec.type === "topic") {
-              await this.produceBatched({ topic: spec.topic!, key: rec.key, value: JSON.stringify(rec.value), headers: { ...rec.headers, "weir.kind": rec.kind, "weir.version": String(rec.version), "weir.tenant": rec.tenant } });
+              await this.produceBatched({ topic: spec.topic!, key: rec.key, value: JSON.stringify(rec.value), ...(rec.partition !== undefined ? { partition: rec.partition } : {}), headers: { ...rec.headers, "weir.kind": rec.kind, "weir.version": String(rec.version), "weir.tenant": rec.tenant } });
             } else {
               const sink = this.opts.sinks?.[name];
               if (sink) await sink.write([rec]);

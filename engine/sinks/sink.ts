@@ -13,6 +13,8 @@ export interface SinkRecord {
   value: Record<string, unknown>;
   headers: Record<string, string>;
   timestamp: number;
+  /** Topic sinks: an explicit partition (stage crossings keep their source's partition). */
+  partition?: number;
 }
 
 export interface ComponentHealth {

@@ -13,9 +13,9 @@ describe("graph", () => {
     expect(m.startsWith("flowchart LR\n")).toBe(true);
     for (const n of nodesOf(t)) {
       expect(m).toContain(`${n.name}`);
-      for (const i of n.inputs) expect(m.includes(`${i} --> ${n.name}`) || m.includes(`${i} -. "support.stage.${n.name}" .-> ${n.name}`)).toBe(true);
+      for (const i of n.inputs) expect(m.includes(`${i} --> ${n.name}`) || / -\. "support\.(fast|llm)\.[a-z]+" \.-> /.test(m.split("\n").find((l) => l.includes(`${i} -.`) && l.endsWith(`-> ${n.name}`)) ?? "")).toBe(true);
     }
-    expect(m).toContain('pii -. "support.stage.summary" .-> summary');
+    expect(m).toContain('pii -. "support.llm.pii" .-> summary');
     expect(m).toContain('subgraph llm["stage: llm"]');
   });
 
@@ -27,8 +27,8 @@ describe("graph", () => {
     // every opened group is closed
     expect(svg.match(/<g /g)!.length).toBe(svg.match(/<\/g>/g)!.length);
     // stage crossings are labelled with their topic, as in the Mermaid output
-    expect(svg).toContain(">support.stage.summary</text>");
-    expect(svg).toContain(">support.stage.results</text>");
+    expect(svg).toContain(">support.llm.pii</text>");
+    expect(svg).toContain(">support.fast.summary</text>");
   });
 });
 

@@ -7,7 +7,7 @@ import type { Envelope } from "../../../../engine/runtime/envelope.ts";
 import { ManualClock } from "../../../../engine/clock.ts";
 
 function env(value: Record<string, unknown>, ts = 0, released: string[] = []): Envelope {
-  return { value, key: String(value.k ?? ""), topic: "t", partition: 0, offset: 0, headers: [], timestamp: ts, outputs: {}, fork: () => {}, release: () => released.push(String(value.id)) };
+  return { value, key: String(value.k ?? ""), topic: "t", partition: 0, offset: 0, headers: [], timestamp: ts, outputs: {}, origin: { topic: "t", partition: 0, offset: 0 }, fork: () => {}, release: () => released.push(String(value.id)) };
 }
 
 describe("operators", () => {

@@ -1,0 +1,52 @@
+// `module:` filter and map operators: user code named in the topology as `path.ts#exportName`,
+// resolved against the topology file's folder. The function runs synchronously per record; if it
+// throws, that record goes to the dead-letter topic and the stream goes on (a bug in one record's
+// handling must not stop the partition).
+import { isAbsolute, resolve } from "node:path";
+import { Observable, type OperatorFunction } from "rxjs";
+import { WeirError } from "../errors.ts";
+import type { Operator } from "../../topology/schema.ts";
+import type { Envelope } from "../runtime/envelope.ts";
+
+export type RecordFn = (value: Record<string, unknown>) => unknown;
+
+/** Imports the function a `module:` operator names. */
+export async function loadModuleFunction(op: Operator & { module?: string }, baseDir = process.cwd()): Promise<RecordFn> {
+  const [file, exportName] = op.module!.split("#");
+  const path = isAbsolute(file) ? file : resolve(baseDir, file);
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(path);
+  } catch (e) {
+    throw new WeirError("TOPOLOGY_INVALID", `operator "${op.name}": cannot load module ${path}: ${(e as Error).message}`);
+  }
+  const fn = mod[exportName];
+  if (typeof fn !== "function") throw new WeirError("TOPOLOGY_INVALID", `operator "${op.name}": ${path} has no exported function "${exportName}" (exports: ${Object.keys(mod).join(", ") || "none"})`);
+  return fn as RecordFn;
+}
+
+/** A filter or map over envelopes that calls `fn`; a record whose call fails is handed to `onError` instead. */
+export function moduleOperator(kind: "filter" | "map", fn: RecordFn, onError: (env: Envelope, err: WeirError) => void): OperatorFunction<Envelope, Envelope> {
+  return (source) =>
+    new Observable<Envelope>((sub) =>
+      source.subscribe({
+        next(env) {
+          let out: unknown;
+          try {
+            out = fn(env.value);
+            if (out instanceof Promise) throw new Error("module operators must be synchronous (it returned a Promise)");
+            if (kind === "map" && (out === null || typeof out !== "object" || Array.isArray(out))) throw new Error(`a map must return an object, not ${out === null ? "null" : Array.isArray(out) ? "an array" : typeof out}`);
+          } catch (e) {
+            onError(env, new WeirError("OPERATOR_FAILED", (e as Error).message ?? String(e)));
+            return;
+          }
+          if (kind === "filter") {
+            if (out) sub.next(env);
+            else env.release();
+          } else sub.next({ ...env, value: out as Record<string, unknown> });
+        },
+        error: (e) => sub.error(e),
+        complete: () => sub.complete(),
+      }),
+    );
+}

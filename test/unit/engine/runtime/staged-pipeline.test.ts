@@ -1,0 +1,52 @@
+// support.yaml's two stages on the in-process transport: the fast stage hands pii's output to the
+// llm stage over a topic, the summary comes back over another, and every message still gets one
+// final result carrying every agent's output. The same runs on Kafka in
+// test/integration/engine/runtime/stages-kafka.test.ts.
+import { describe, expect, test } from "bun:test";
+import { createMemoryTransport } from "../../../../engine/transport/memory.ts";
+import { StagedPipeline } from "../../../../engine/runtime/staged-pipeline.ts";
+import { AGENTS } from "../../../../agents/index.ts";
+import { WeirError } from "../../../../engine/errors.ts";
+import { finalResults, supportTopology } from "../../../helpers/stages.ts";
+import { consumeN } from "../../../helpers/kafka.ts";
+
+describe("staged pipeline on the memory transport", () => {
+  test("every message gets a final result with the summary computed in the other stage", async () => {
+    const t = createMemoryTransport();
+    const topology = supportTopology("mst");
+    const run = new StagedPipeline({ topology, transport: t, agents: AGENTS, commitIntervalMs: 50 });
+    expect(run.plans.map((p) => p.name)).toEqual(["fast", "llm"]);
+    await run.start();
+    const N = 40;
+    const ids = Array.from({ length: N }, (_, i) => `m${i}`);
+    await t.producer().send(ids.map((id, i) => ({ topic: "mst.messages", key: `c${i % 4}`, value: JSON.stringify({ id, conversationId: `c${i % 4}`, tenant: "acme", text: `My card 4111 1111 1111 1111 was charged twice for order ${i}. Please refund it today, this is frustrating.` }) })));
+    const reader = t.consumer({ groupId: "reader" });
+    reader.subscribe(["mst.insights"]);
+    const results = await finalResults(reader, ids);
+    for (const id of ids) {
+      const r = results.get(id);
+      expect(Object.keys(r.outputs).sort()).toEqual(["insights", "pii", "sentiment", "summary", "validator"]);
+      // The llm stage summarised the redacted text the fast stage's pii agent produced.
+      expect(JSON.stringify(r.outputs.summary)).not.toContain("4111");
+    }
+    const [fast, llm] = run.pipelines.map((p) => p.pipeline.stats);
+    expect(llm.consumed).toBe(N);
+    expect(fast.consumed).toBe(2 * N); // N messages + N summaries coming back
+    // The crossing topic carries envelopes in the source record's partition.
+    const tap = t.consumer({ groupId: "tap" });
+    tap.subscribe(["mst.llm.pii"]);
+    const crossed = await consumeN(tap, N);
+    const envelope = JSON.parse(new TextDecoder().decode(crossed[0].value!));
+    expect(Object.keys(envelope).sort()).toEqual(["key", "origin", "outputs", "v", "value"]);
+    expect(crossed.every((m) => m.partition === JSON.parse(new TextDecoder().decode(m.value!)).origin.partition)).toBe(true);
+    await run.stop();
+  });
+
+  test("--stage runs only the named stages; an unknown stage name is a clear error", () => {
+    const topology = supportTopology("only");
+    const llmOnly = new StagedPipeline({ topology, transport: createMemoryTransport(), agents: AGENTS, stages: ["llm"] });
+    expect(llmOnly.pipelines.map((p) => p.stage)).toEqual(["llm"]);
+    expect(() => new StagedPipeline({ topology, transport: createMemoryTransport(), agents: AGENTS, stages: ["slow"] })).toThrow(WeirError);
+    expect(() => new StagedPipeline({ topology, transport: createMemoryTransport(), agents: AGENTS, stages: ["slow"] })).toThrow('unknown stage "slow"; the topology has "fast", "llm"');
+  });
+});
