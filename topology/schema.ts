@@ -183,7 +183,15 @@ export const Topology = Type.Object(
     deadLetter: Type.Optional(Type.Object({ topic: TopicName }, { additionalProperties: false })),
     delivery: Type.Optional(Type.Union([Type.Literal("at-least-once"), Type.Literal("exactly-once")], { default: "at-least-once" })),
     backpressure: Type.Optional(
-      Type.Object({ highWatermark: Type.Integer({ minimum: 1 }), lowWatermark: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          highWatermark: Type.Integer({ minimum: 1 }),
+          lowWatermark: Type.Integer({ minimum: 0 }),
+          /** librdkafka's prefetch per assigned partition (queued.max.messages.kbytes); default 16384. */
+          prefetchKBytes: Type.Optional(Type.Integer({ minimum: 64, maximum: 2_097_151 })),
+        },
+        { additionalProperties: false },
+      ),
     ),
     stages: Type.Optional(Type.Array(Stage)),
   },

@@ -12,7 +12,7 @@ type BenchName = (typeof NAMES)[number];
 
 /** The entry of a bench, if it exists; the engine bench may ship as run.ts or passthrough.ts. */
 function entry(name: BenchName): string | null {
-  const candidates = name === "engine" ? ["bench/engine/run.ts", "bench/engine/passthrough.ts"] : [`bench/${name}/run.ts`];
+  const candidates = [`bench/${name}/run.ts`];
   return candidates.find((c) => existsSync(resolve(ROOT, c))) ?? null;
 }
 
@@ -33,7 +33,7 @@ const command: Command = {
   summary: "run the benchmarks against their peers (kafka, engine, api, all)",
   help: `Usage: weir bench kafka|engine|api|all [--scale N] [--repeats N] [--check]
 
-Runs bench/NAME/run.ts (the engine bench: bench/engine/run.ts or passthrough.ts) in its own
+Runs bench/NAME/run.ts in its own
 process; each writes bench/results/NAME.json. See docs/bench.md for what each number means.
 
   --scale N     multiply message counts by N (e.g. 0.1 for a quick run; default 1)

@@ -28,8 +28,14 @@ const URGENCY = ["low", "normal", "high", "critical"];
 
 export class Aggregator {
   private readonly pending = new Map<string, Pending>();
-  /** Results already emitted, kept briefly so late outputs become amendments. */
+  /** Partial results already emitted, kept (up to 10 000) so late outputs become amendments. */
   private readonly recent = new Map<string, Pending>();
+  /**
+   * Ids of complete results, without their data (up to 100 000): a replayed output for one is
+   * ignored rather than opening a second join. Keeping whole results here would hold every recent
+   * message's text in memory.
+   */
+  private readonly completed = new Set<string>();
 
   constructor(
     private readonly cfg: AggregatorConfig,
@@ -39,7 +45,7 @@ export class Aggregator {
 
   /** Registers a message before its agent outputs arrive, starting its deadline. */
   expect(messageId: string, message: Record<string, unknown>): void {
-    if (this.pending.has(messageId)) return;
+    if (this.has(messageId)) return;
     const p: Pending = { message, outputs: new Map(), failed: new Set(), version: 0, emitted: false, timer: null };
     p.timer = this.clock.setTimeout(() => this.onDeadline(messageId), this.cfg.deadlineMs);
     this.pending.set(messageId, p);
@@ -47,7 +53,7 @@ export class Aggregator {
 
   /** Whether a join for this message is open or was emitted recently (late outputs still amend it). */
   has(messageId: string): boolean {
-    return this.pending.has(messageId) || this.recent.has(messageId);
+    return this.pending.has(messageId) || this.recent.has(messageId) || this.completed.has(messageId);
   }
 
   /** An agent's output (or its failure, with `failed`). */
@@ -79,12 +85,15 @@ export class Aggregator {
     const missing = this.cfg.inputs.filter((a) => !p.outputs.has(a) && !p.failed.has(a));
     const first = !p.emitted;
     p.emitted = true;
-    if (first) {
-      this.pending.delete(messageId);
+    if (first) this.pending.delete(messageId);
+    if (missing.length) {
       this.recent.set(messageId, p);
       if (this.recent.size > 10_000) this.recent.delete(this.recent.keys().next().value!);
+    } else {
+      this.recent.delete(messageId);
+      this.completed.add(messageId);
+      if (this.completed.size > 100_000) this.completed.delete(this.completed.values().next().value!);
     }
-    if (!missing.length && !first) this.recent.delete(messageId);
     this.emit({
       messageId,
       conversationId: String(p.message.conversationId ?? ""),

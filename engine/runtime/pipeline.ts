@@ -97,6 +97,8 @@ export class Pipeline {
   private committing: Promise<void> | null = null;
   private readonly pendingAgg = new Map<string, { release(): void; traceparent?: string }>();
   private readonly schemaChecks = new Map<string, TypeCheck<TSchema>>();
+  private readonly sourceByTopic: Map<string, Topology["sources"][number]>;
+  private readonly sinkSpecs: Map<string, SinkSpec>;
   private readonly app: string;
   private readonly groupId: string;
   private readonly high: number;
@@ -112,6 +114,8 @@ export class Pipeline {
   private emitHold: (() => () => void) | null = null;
   /** Counts for tests and the dashboard. */
   readonly stats = { consumed: 0, done: 0, deadLettered: 0, results: 0, commits: 0 };
+  /** performance.now() of the first consumed batch and of the latest finished record (benches time runs with it). */
+  readonly timing = { firstConsumedAt: 0, lastDoneAt: 0 };
 
   constructor(private readonly opts: PipelineOptions) {
     this.t = opts.topology;
@@ -122,6 +126,8 @@ export class Pipeline {
     this.high = this.t.backpressure?.highWatermark ?? 5000;
     this.low = this.t.backpressure?.lowWatermark ?? Math.floor(this.high / 2);
     this.eos = this.t.delivery === "exactly-once";
+    this.sourceByTopic = new Map(this.t.sources.map((s) => [s.topic, s]));
+    this.sinkSpecs = new Map(this.t.sinks.map((s) => [s.name, s]));
   }
 
   /** Creates topics, subscribes, and starts consuming. */
@@ -149,7 +155,11 @@ export class Pipeline {
     // every source topic in one member: the range assignor guarantees that (crossing records keep
     // their source partition, topology/stages.ts); cooperative-sticky does not.
     const copartition = !!this.t.aggregator && this.t.sources.length > 1 && this.t.sources.some((s) => s.serde === "envelope");
-    this.consumer = transport.consumer({ groupId: this.groupId, rebalanceTimeoutMs: 30_000, ...(copartition ? { config: { "partition.assignment.strategy": "range" } } : {}) });
+    // librdkafka prefetches per assigned partition, so the prefetch cap is what bounds memory while a
+    // slow agent holds the loop at its high watermark: 16 MB a partition unless the topology says.
+    const config: Record<string, string | number> = { "queued.max.messages.kbytes": this.t.backpressure?.prefetchKBytes ?? 16_384 };
+    if (copartition) config["partition.assignment.strategy"] = "range";
+    this.consumer = transport.consumer({ groupId: this.groupId, rebalanceTimeoutMs: 30_000, config });
     this.consumer.onRebalance((e) => (e.type === "assign" ? this.onAssign(e.partitions) : this.onRevoke(e.partitions)));
     this.consumer.subscribe(this.t.sources.map((s) => s.topic));
     this.running = true;
@@ -265,16 +275,22 @@ export class Pipeline {
         await new Promise((r) => setTimeout(r, 200));
         continue;
       }
-      for (const msg of batch) this.ingest(msg);
+      // Metrics are counted per batch: label lookups per record cost more than the record's own bookkeeping.
+      if (!this.timing.firstConsumedAt && batch.length) this.timing.firstConsumedAt = performance.now();
+      const perTopic = new Map<string, number>();
+      for (const msg of batch) {
+        perTopic.set(msg.topic, (perTopic.get(msg.topic) ?? 0) + 1);
+        this.ingest(msg);
+      }
+      for (const [topic, n] of perTopic) m.consumed.inc({ topic }, n);
     }
   }
 
   private ingest(msg: ConsumedMessage) {
     this.stats.consumed++;
-    m.consumed.inc({ topic: msg.topic });
     this.tracker.begin(msg.topic, msg.partition, msg.offset);
     const done = completion(() => this.finished(msg.topic, msg.partition, msg.offset));
-    const source = this.t.sources.find((s) => s.topic === msg.topic)!;
+    const source = this.sourceByTopic.get(msg.topic)!;
     let value: Record<string, unknown>;
     let crossing: StageEnvelope | undefined;
     try {
@@ -315,6 +331,7 @@ export class Pipeline {
   private finished(topic: string, partition: number, offset: number) {
     this.tracker.done(topic, partition, offset);
     this.stats.done++;
+    this.timing.lastDoneAt = performance.now();
     if (this.belowLow && this.tracker.inFlight() <= this.low) {
       const wake = this.belowLow;
       this.belowLow = null;
@@ -522,34 +539,58 @@ export class Pipeline {
     this.topicQueue = [];
     if (!batch.length) return;
     this.producer.send(batch.map((b) => b.record)).then(
-      (reports) => reports.forEach((r, i) => (r.error ? batch[i].reject(r.error) : (m.produced.inc({ topic: r.topic }), batch[i].resolve()))),
+      (reports) => {
+        const perTopic = new Map<string, number>();
+        reports.forEach((r, i) => {
+          if (r.error) return batch[i].reject(r.error);
+          perTopic.set(r.topic, (perTopic.get(r.topic) ?? 0) + 1);
+          batch[i].resolve();
+        });
+        for (const [topic, n] of perTopic) m.produced.inc({ topic }, n);
+      },
       (e) => batch.forEach((b) => b.reject(e)),
     );
   }
 
   /** Writes one record to the named sinks, retrying retriable failures without end (nothing is dropped). */
-  private async writeSinks(names: string[], rec: SinkRecord): Promise<void> {
-    await Promise.all(
-      names.map(async (name) => {
-        const spec = this.t.sinks.find((s) => s.name === name)!;
-        for (let i = 0; ; i++) {
-          try {
-            if (spec.type === "topic") {
-              await this.produceBatched({ topic: spec.topic!, key: rec.key, value: JSON.stringify(rec.value), ...(rec.partition !== undefined ? { partition: rec.partition } : {}), headers: { ...rec.headers, "weir.kind": rec.kind, "weir.version": String(rec.version), "weir.tenant": rec.tenant } });
-            } else {
-              const sink = this.opts.sinks?.[name];
-              if (sink) await sink.write([rec]);
-            }
-            return;
-          } catch (e) {
-            const err = toWeirError(e, "SINK_FAILED");
-            if (this.closedOut) return;
-            this.log.warn("sink write failed; retrying", { sink: name, attempt: i + 1, code: err.code, error: err.message });
-            await this.clock.sleep(Math.min(10_000, 100 * 2 ** Math.min(i, 7)));
-          }
-        }
-      }),
-    );
+  private writeSinks(names: string[], rec: SinkRecord): Promise<void> {
+    // The common case — one topic sink — goes straight to the producer batch; retries only on failure.
+    if (names.length === 1) {
+      const spec = this.sinkSpecs.get(names[0])!;
+      if (spec.type === "topic") return this.produceBatched(this.topicRecord(spec, rec)).catch((e) => (this.sinkFailed(spec, e, 0) ? this.writeSink(spec, rec, 1) : undefined));
+      return this.writeSink(spec, rec, 0);
+    }
+    return Promise.all(names.map((name) => this.writeSink(this.sinkSpecs.get(name)!, rec, 0))).then(() => {});
+  }
+
+  /**
+   * A topic sink's record. Results (per-message, rollup) carry their kind, version and tenant as
+   * headers for consumers that route on them; a plain record passes through with its own headers only.
+   */
+  private topicRecord(spec: SinkSpec, rec: SinkRecord): ProduceRecord {
+    const headers = rec.kind === "record" ? rec.headers : { ...rec.headers, "weir.kind": rec.kind, "weir.version": String(rec.version), "weir.tenant": rec.tenant };
+    return { topic: spec.topic!, key: rec.key, value: JSON.stringify(rec.value), ...(rec.partition !== undefined ? { partition: rec.partition } : {}), headers };
+  }
+
+  private async writeSink(spec: SinkSpec, rec: SinkRecord, firstAttempt: number): Promise<void> {
+    for (let i = firstAttempt; ; i++) {
+      if (i > 0) await this.clock.sleep(Math.min(10_000, 100 * 2 ** Math.min(i - 1, 7)));
+      try {
+        if (spec.type === "topic") await this.produceBatched(this.topicRecord(spec, rec));
+        else await this.opts.sinks?.[spec.name]?.write([rec]);
+        return;
+      } catch (e) {
+        if (!this.sinkFailed(spec, e, i)) return;
+      }
+    }
+  }
+
+  /** Logs a failed sink write; false once the pipeline has closed (the record stays uncommitted). */
+  private sinkFailed(spec: SinkSpec, e: unknown, attempt: number): boolean {
+    if (this.closedOut) return false;
+    const err = toWeirError(e, "SINK_FAILED");
+    this.log.warn("sink write failed; retrying", { sink: spec.name, attempt: attempt + 1, code: err.code, error: err.message });
+    return true;
   }
 
   private async onAssign(parts: TopicPartition[]) {
