@@ -28,23 +28,43 @@ export function sentences(text: string): string[] {
 
 /** TextRank: sentences as nodes, word-overlap similarity as edges, PageRank scores. */
 export function textRank(sents: string[], iterations = 20, d = 0.85): number[] {
-  const n = sents.length;
+  return rankWordSets(sents.map((s) => new Set(words(s))), iterations, d);
+}
+
+/**
+ * TextRank over sentences already split into word sets. The transition matrix is built once as a
+ * flat Float64Array (runs once per message per conversation, so it is the agent's hot loop).
+ */
+function rankWordSets(ws: Array<Set<string>>, iterations = 20, d = 0.85): number[] {
+  const n = ws.length;
   if (n === 0) return [];
-  const ws = sents.map((s) => new Set(words(s)));
-  const sim = ws.map((a, i) =>
-    ws.map((b, j) => {
-      if (i === j || !a.size || !b.size) return 0;
+  const sim = new Float64Array(n * n);
+  const logSize = ws.map((w) => Math.log(w.size + 1));
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++) {
+      const a = ws[i], b = ws[j];
+      if (!a.size || !b.size) continue;
+      const [small, large] = a.size <= b.size ? [a, b] : [b, a];
       let common = 0;
-      for (const w of a) if (b.has(w)) common++;
-      return common / (Math.log(a.size + 1) + Math.log(b.size + 1));
-    }),
-  );
-  const out = sim.map((row) => row.reduce((x, y) => x + y, 0));
-  let score = new Array(n).fill(1 / n);
+      for (const w of small) if (large.has(w)) common++;
+      sim[i * n + j] = sim[j * n + i] = common / (logSize[i] + logSize[j]);
+    }
+  const out = new Float64Array(n);
+  for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) out[j] += sim[j * n + i];
+  // M[i][j] = sim[j][i] / out[j]: the share of j's score that flows to i.
+  const m = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (out[j]) m[i * n + j] = sim[j * n + i] / out[j];
+  let score = new Float64Array(n).fill(1 / n);
+  let next = new Float64Array(n);
   for (let it = 0; it < iterations; it++) {
-    score = score.map((_, i) => (1 - d) / n + d * sim.reduce((acc, row, j) => (out[j] ? acc + (row[i] / out[j]) * score[j] : acc), 0));
+    for (let i = 0; i < n; i++) {
+      let acc = 0;
+      for (let j = 0; j < n; j++) acc += m[i * n + j] * score[j];
+      next[i] = (1 - d) / n + d * acc;
+    }
+    [score, next] = [next, score];
   }
-  return score;
+  return Array.from(score);
 }
 
 export const SummaryOutput = Type.Object({ summary: Type.String(), sentences: Type.Integer({ minimum: 0 }), messages: Type.Integer({ minimum: 0 }) });
@@ -70,13 +90,14 @@ export const summary = defineAgent({
     const order0 = ctx.state.candidates.reduce((m, c) => Math.max(m, c.order), -1) + 1;
     const fresh = sentences(input.text).map((text, i) => ({ text: text.length > 300 ? text.slice(0, 297) + "..." : text, order: order0 + i }));
     let candidates = [...ctx.state.candidates, ...fresh];
-    const scores = textRank(candidates.map((c) => c.text));
+    const wordSets = new Map(candidates.map((c) => [c, new Set(words(c.text))]));
     // Bounded state: keep the best-ranked candidates (and always the newest sentence).
     if (candidates.length > keep) {
+      const scores = rankWordSets(candidates.map((c) => wordSets.get(c)!));
       const ranked = candidates.map((c, i) => ({ c, s: scores[i] + (c.order === order0 + fresh.length - 1 ? 1 : 0) })).sort((a, b) => b.s - a.s);
       candidates = ranked.slice(0, keep).map((r) => r.c).sort((a, b) => a.order - b.order);
     }
-    const rescored = textRank(candidates.map((c) => c.text));
+    const rescored = rankWordSets(candidates.map((c) => wordSets.get(c)!));
     const top = candidates
       .map((c, i) => ({ c, s: rescored[i] }))
       .sort((a, b) => b.s - a.s)

@@ -108,6 +108,9 @@ export class Pipeline {
   /** Set once the producer is closed: retry loops give up (the records stay uncommitted). */
   private closedOut = false;
   private restoring = new Set<number>();
+  /** Topics read from another stage that only feed the aggregator's join (see holdSources). */
+  private joinTopics = new Set<string>();
+  private heldSources: TopicPartition[] = [];
   /** Functions of `module:` operators, loaded at start. */
   private readonly modules = new Map<string, RecordFn>();
   /** Set while the aggregator is offered an output: claims a branch of the record for the emission it may trigger. */
@@ -235,6 +238,8 @@ export class Pipeline {
       const feedsOperator = (children.get(name) ?? []).some((k) => ops.some((o) => o.name === k));
       // A source read from another stage's topic may carry an aggregator input (the agent ran there).
       const joins = !!this.aggregator && this.t.aggregator!.inputs.includes(name) && !this.agents.has(name);
+      const joinSource = this.t.sources.find((s) => s.name === name && s.serde === "envelope");
+      if (joins && joinSource) this.joinTopics.add(joinSource.topic);
       if (!targets.length && feedsOperator && !joins) continue;
       stream.subscribe((env) => {
         if (joins) this.join(name, env, env.outputs[name]);
@@ -260,16 +265,20 @@ export class Pipeline {
       // is held off too. (Pausing partitions instead makes librdkafka discard their prefetched
       // records; in the engine bench that cost three quarters of the throughput.)
       const room = this.high - this.tracker.inFlight();
-      if (room <= 0) {
+      if (room <= 0 && !this.joinTopics.size) {
         m.backpressure.set(undefined, 1);
         this.backpressured++;
         await new Promise<void>((r) => (this.belowLow = r));
         m.backpressure.set(undefined, 0);
         continue;
       }
+      // A stage whose in-flight records wait for outputs coming back from another stage must keep
+      // reading those while it holds back: it pauses only its own sources (waiting for everything
+      // would deadlock until the aggregator's deadline).
+      if (this.joinTopics.size) this.holdSources(room <= 0 || (this.heldSources.length > 0 && this.tracker.inFlight() > this.low));
       let batch: ConsumedMessage[];
       try {
-        batch = await this.consumer.consume(Math.min(5000, room), 200);
+        batch = await this.consumer.consume(this.heldSources.length ? 5000 : Math.min(5000, room), 200);
       } catch (e) {
         this.log.error("consume failed", { error: e });
         await new Promise((r) => setTimeout(r, 200));
@@ -283,6 +292,25 @@ export class Pipeline {
         this.ingest(msg);
       }
       for (const [topic, n] of perTopic) m.consumed.inc({ topic }, n);
+    }
+  }
+
+  /** Pauses (or resumes) the assigned partitions of every topic that is not a join crossing. */
+  private holdSources(hold: boolean) {
+    if (hold) {
+      const more = this.consumer.assignment().filter((tp) => !this.joinTopics.has(tp.topic) && !this.heldSources.some((h) => h.topic === tp.topic && h.partition === tp.partition));
+      if (!more.length) return;
+      if (!this.heldSources.length) {
+        m.backpressure.set(undefined, 1);
+        this.backpressured++;
+      }
+      this.consumer.pause(more);
+      this.heldSources.push(...more);
+    } else if (this.heldSources.length) {
+      const still = new Set(this.consumer.assignment().map((tp) => `${tp.topic}\u0000${tp.partition}`));
+      this.consumer.resume(this.heldSources.filter((tp) => still.has(`${tp.topic}\u0000${tp.partition}`)));
+      this.heldSources = [];
+      m.backpressure.set(undefined, 0);
     }
   }
 
