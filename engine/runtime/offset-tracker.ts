@@ -13,15 +13,24 @@ interface PartitionState {
   committed: number;
 }
 
-const key = (t: string, p: number) => `${t}\u0000${p}`;
-
 export class OffsetTracker {
-  private readonly parts = new Map<string, PartitionState>();
+  /** topic → partition → state. Nested maps: begin/done run per record, and a string key per call showed up in profiles. */
+  private readonly topics = new Map<string, Map<number, PartitionState>>();
+
+  private get(topic: string, partition: number): PartitionState | undefined {
+    return this.topics.get(topic)?.get(partition);
+  }
 
   private state(topic: string, partition: number): PartitionState {
-    let s = this.parts.get(key(topic, partition));
-    if (!s) this.parts.set(key(topic, partition), (s = { topic, partition, pending: new Set(), highest: -1, committed: -1 }));
+    let parts = this.topics.get(topic);
+    if (!parts) this.topics.set(topic, (parts = new Map()));
+    let s = parts.get(partition);
+    if (!s) parts.set(partition, (s = { topic, partition, pending: new Set(), highest: -1, committed: -1 }));
     return s;
+  }
+
+  private *all(): Iterable<PartitionState> {
+    for (const parts of this.topics.values()) yield* parts.values();
   }
 
   /** A record entered the pipeline. */
@@ -33,12 +42,12 @@ export class OffsetTracker {
 
   /** Every effect of the record is done. */
   done(topic: string, partition: number, offset: number): void {
-    this.parts.get(key(topic, partition))?.pending.delete(offset);
+    this.get(topic, partition)?.pending.delete(offset);
   }
 
   /** The next offset that may be committed for one partition: the first unfinished one, or past the highest. */
   position(topic: string, partition: number): number {
-    const s = this.parts.get(key(topic, partition));
+    const s = this.get(topic, partition);
     if (!s) return -1;
     let min = Infinity;
     for (const o of s.pending) if (o < min) min = o;
@@ -48,7 +57,7 @@ export class OffsetTracker {
   /** Positions that moved since the last commit. */
   committable(): TopicPartitionOffset[] {
     const out: TopicPartitionOffset[] = [];
-    for (const s of this.parts.values()) {
+    for (const s of this.all()) {
       const pos = this.position(s.topic, s.partition);
       if (pos > s.committed && pos > 0) out.push({ topic: s.topic, partition: s.partition, offset: pos });
     }
@@ -57,20 +66,20 @@ export class OffsetTracker {
 
   markCommitted(offsets: TopicPartitionOffset[]): void {
     for (const o of offsets) {
-      const s = this.parts.get(key(o.topic, o.partition));
+      const s = this.get(o.topic, o.partition);
       if (s && o.offset > s.committed) s.committed = o.offset;
     }
   }
 
   inFlight(tp?: TopicPartition): number {
-    if (tp) return this.parts.get(key(tp.topic, tp.partition))?.pending.size ?? 0;
+    if (tp) return this.get(tp.topic, tp.partition)?.pending.size ?? 0;
     let n = 0;
-    for (const s of this.parts.values()) n += s.pending.size;
+    for (const s of this.all()) n += s.pending.size;
     return n;
   }
 
   /** Forgets partitions that were revoked (after their final commit). */
   drop(partitions: TopicPartition[]): void {
-    for (const p of partitions) this.parts.delete(key(p.topic, p.partition));
+    for (const p of partitions) this.topics.get(p.topic)?.delete(p.partition);
   }
 }

@@ -246,8 +246,10 @@ export class Pipeline {
         if (!targets.length) return env.release();
         env.fork(targets.length - 1);
         for (const k of targets) {
-          if (this.agents.has(k)) void this.runAgent(k, env);
-          else void this.writeSinks([k], this.sinkRecord(sinkByName.get(k)!, env)).finally(() => env.release());
+          const sink = sinkByName.get(k);
+          if (!sink) void this.runAgent(k, env);
+          else if (sink.type === "topic") this.writeTopic(sink, this.sinkRecord(sink, env), env.release);
+          else void this.writeSinks([k], this.sinkRecord(sink, env)).finally(() => env.release());
         }
       });
     }
@@ -548,15 +550,29 @@ export class Pipeline {
     });
   }
 
-  private topicQueue: Array<{ record: ProduceRecord; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private topicQueue: Array<{ record: ProduceRecord; done: (err: unknown) => void }> = [];
   private topicFlush: ReturnType<typeof setImmediate> | null = null;
 
-  /** Topic outputs from one turn of the event loop go to the producer as one batch (one FFI call). */
+  /**
+   * Topic outputs from one turn of the event loop go to the producer as one batch (one FFI call).
+   * `done` gets null once the record is acknowledged, or the error.
+   */
+  private enqueueTopic(record: ProduceRecord, done: (err: unknown) => void) {
+    this.topicQueue.push({ record, done });
+    if (this.topicQueue.length >= 5000) this.flushTopics();
+    else this.topicFlush ??= setImmediate(() => this.flushTopics());
+  }
+
   private produceBatched(record: ProduceRecord): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.topicQueue.push({ record, resolve, reject });
-      if (this.topicQueue.length >= 5000) this.flushTopics();
-      else this.topicFlush ??= setImmediate(() => this.flushTopics());
+    return new Promise((resolve, reject) => this.enqueueTopic(record, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /** One record to one topic sink, then `release` — with no promise per record on the hot path. */
+  private writeTopic(spec: SinkSpec, rec: SinkRecord, release: () => void) {
+    this.enqueueTopic(this.topicRecord(spec, rec), (err) => {
+      if (!err) return release();
+      if (this.sinkFailed(spec, err, 0)) void this.writeSink(spec, rec, 1).finally(release);
+      else release();
     });
   }
 
@@ -570,13 +586,13 @@ export class Pipeline {
       (reports) => {
         const perTopic = new Map<string, number>();
         reports.forEach((r, i) => {
-          if (r.error) return batch[i].reject(r.error);
+          if (r.error) return batch[i].done(r.error);
           perTopic.set(r.topic, (perTopic.get(r.topic) ?? 0) + 1);
-          batch[i].resolve();
+          batch[i].done(null);
         });
         for (const [topic, n] of perTopic) m.produced.inc({ topic }, n);
       },
-      (e) => batch.forEach((b) => b.reject(e)),
+      (e) => batch.forEach((b) => b.done(e ?? new Error("produce failed"))),
     );
   }
 
