@@ -72,9 +72,11 @@ async function steady(t: Transport, topic: string, run: string, rate: number, co
   await p.close();
 }
 
+/** Reads `topic` from its current end by manual assignment (no group join delay in the figures). */
 async function collectLatencies(t: Transport, topic: string, group: string, count: number, sentAt: (value: any) => number | undefined, timeoutMs = 60_000): Promise<number[]> {
-  const c = t.consumer({ groupId: group, config: { "auto.offset.reset": "earliest" } });
-  c.subscribe([topic]);
+  const c = t.consumer({ groupId: group });
+  const ends = await Promise.all(Array.from({ length: 6 }, (_, partition) => c.watermarks(topic, partition).then((w) => ({ topic, partition, offset: w.high }))));
+  c.assign(ends);
   const seen = new Map<string, number>();
   const deadline = Date.now() + timeoutMs;
   while (seen.size < count && Date.now() < deadline) {

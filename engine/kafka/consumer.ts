@@ -26,6 +26,8 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
   private readonly topicNames = new Map<number, string>();
   private readonly listeners = new Set<(e: RebalanceEvent) => void | Promise<void>>();
   private readonly assigned = new Map<string, TopicPartition>();
+  /** Offsets this member committed (or read once), per partition: lag() needs no broker call for them. */
+  private readonly committedCache = new Map<string, number>();
   private readonly rebalanceTimeoutMs: number;
   private consuming = false;
   private idleTimer: ReturnType<typeof setInterval> | null = null;
@@ -186,7 +188,10 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
         await this.emit({ type: "revoke", partitions, lost });
         const err = cooperative ? takeError(f.rd_kafka_incremental_unassign(this.rk, tplPtr), "incremental_unassign") : codeError(f.rd_kafka_assign(this.rk, null), "unassign");
         if (err) this.log.error("unassign failed", { error: err });
-        for (const p of partitions) this.assigned.delete(tpKey(p));
+        for (const p of partitions) {
+          this.assigned.delete(tpKey(p));
+          this.committedCache.delete(tpKey(p));
+        }
       }
     } finally {
       f.rd_kafka_event_destroy(ev);
@@ -227,8 +232,10 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
             const list = f.rd_kafka_event_topic_partition_list(ev);
             if (list) {
               const len = Number(f.weir_tpl_to_buf(list, this.tplBuf, this.tplBuf.length));
-              const failed = len > 0 ? readTpl(this.tplBuf.subarray(0, len)).filter((t) => t.err) : [];
+              const all = len > 0 ? readTpl(this.tplBuf.subarray(0, len)) : [];
+              const failed = all.filter((t) => t.err);
               if (failed.length) throw kafkaError(failed[0].err, `commit ${failed[0].topic}[${failed[0].partition}]`, { details: { failed } });
+              for (const t of all) if (t.offset >= 0) this.committedCache.set(tpKey(t), t.offset);
             }
             return;
           } finally {
@@ -297,15 +304,24 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
     return { low: Number(lo[0]), high: Number(hi[0]) };
   }
 
+  /**
+   * Lag per assigned partition. Both inputs come from caches where possible — the watermarks
+   * librdkafka keeps from fetch responses and the offsets this member committed — because the
+   * broker round trips behind them block the JS thread (a periodic lag metric showed up in profiles).
+   */
   async lag(timeoutMs = 5_000): Promise<PartitionLag[]> {
     const parts = this.assignment();
     if (!parts.length) return [];
-    const committed = await this.committed(parts, timeoutMs);
+    const unknown = parts.filter((p) => !this.committedCache.has(tpKey(p)));
+    if (unknown.length) for (const c of await this.committed(unknown, timeoutMs)) this.committedCache.set(tpKey(c), c.offset);
+    const f = rdk();
     const out: PartitionLag[] = [];
-    for (const c of committed) {
-      const { low, high } = await this.watermarks(c.topic, c.partition, timeoutMs);
-      const from = c.offset >= 0 ? c.offset : low;
-      out.push({ topic: c.topic, partition: c.partition, committed: c.offset, low, high, lag: Math.max(0, high - from) });
+    for (const p of parts) {
+      const lo = new BigInt64Array(1), hi = new BigInt64Array(1);
+      const cached = f.rd_kafka_get_watermark_offsets(this.rk, Buffer.from(p.topic + "\0") as unknown as string, p.partition, lo, hi) === 0 && hi[0] >= 0n;
+      const { low, high } = cached ? { low: Number(lo[0]), high: Number(hi[0]) } : await this.watermarks(p.topic, p.partition, timeoutMs);
+      const committed = this.committedCache.get(tpKey(p)) ?? -1;
+      out.push({ topic: p.topic, partition: p.partition, committed, low, high, lag: Math.max(0, high - (committed >= 0 ? committed : low)) });
     }
     return out;
   }

@@ -84,6 +84,7 @@ const SYMBOLS = {
   rd_kafka_resume_partitions: { args: [P, P], returns: i32 },
   rd_kafka_seek_partitions: { args: [P, P, i32], returns: P },
   rd_kafka_query_watermark_offsets: { args: [P, cstring, i32, P, P, i32], returns: i32 },
+  rd_kafka_get_watermark_offsets: { args: [P, cstring, i32, P, P], returns: i32 },
   rd_kafka_consumer_close: { args: [P], returns: i32 },
   rd_kafka_consumer_close_queue: { args: [P, P], returns: P },
   rd_kafka_consumer_closed: { args: [P], returns: i32 },

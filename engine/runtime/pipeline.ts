@@ -439,7 +439,7 @@ export class Pipeline {
             const first = [...rt.check.Errors(result.output)][0];
             throw new WeirError("VALIDATION_FAILED", `agent ${spec.name} output does not match its schema: ${first?.path} ${first?.message}`);
           }
-          if (result.state !== undefined) await rt.store.put(env.partition, key, result.state);
+          if (result.state !== undefined) rt.store.put(env.partition, key, result.state);
           return result.output;
         },
         policy,
@@ -654,22 +654,29 @@ export class Pipeline {
     // Drain what is in flight for the revoked partitions (bounded), commit, then let them go.
     const deadline = Date.now() + 20_000;
     while (parts.some((p) => this.tracker.inFlight(p) > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    await this.commit();
+    await this.commit(true);
     this.tracker.drop(parts);
     const still = new Set(this.consumer.assignment().filter((a) => !parts.some((p) => p.topic === a.topic && p.partition === a.partition)).map((a) => a.partition));
     for (const p of new Set(parts.map((x) => x.partition))) if (!still.has(p)) for (const rt of this.agents.values()) rt.store.drop(p);
   }
 
-  /** Commits the contiguous processed prefix of each partition. */
-  commit(): Promise<void> {
-    if (this.committing) return this.committing;
+  /**
+   * Commits the contiguous processed prefix of each partition (after flushing state). With `fresh`,
+   * a commit already under way is awaited and another one started, so everything finished before
+   * the call is included (revoke and stop need that; the periodic timer does not).
+   */
+  commit(fresh = false): Promise<void> {
+    if (this.committing) return fresh ? this.committing.then(() => this.commit(true)) : this.committing;
     const run = async () => {
       // Yield first so `committing` is set before the body can finish (and clear it).
       await Promise.resolve();
       try {
         if (this.eos) await this.commitTransaction();
         else {
+          // Offsets first, then state: the flush writes every state change made so far, which
+          // covers every record behind these offsets.
           const offsets = this.tracker.committable();
+          await this.flushState();
           if (!offsets.length) return;
           await this.consumer.commit(offsets);
           this.tracker.markCommitted(offsets);
@@ -693,6 +700,7 @@ export class Pipeline {
       const deadline = Date.now() + 30_000;
       while (this.tracker.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
       const offsets = this.tracker.committable();
+      await this.flushState();
       if (offsets.length) await this.producer.sendOffsetsToTransaction(offsets, this.consumer);
       await this.producer.commitTransaction();
       this.tracker.markCommitted(offsets);
@@ -706,6 +714,10 @@ export class Pipeline {
 
   inFlight(): number {
     return this.tracker.inFlight();
+  }
+
+  private async flushState() {
+    await Promise.all([...this.agents.values()].map((rt) => rt.store.flush()));
   }
 
   private async recordLag() {
@@ -739,7 +751,7 @@ export class Pipeline {
     if (this.commitTimer) clearInterval(this.commitTimer);
     if (this.lagTimer) clearInterval(this.lagTimer);
     this.flushTopics();
-    await this.commit();
+    await this.commit(true);
     for (const s of this.subjects.values()) s.complete();
     await this.consumer.close();
     await this.producer.flush().catch(() => {});

@@ -2,6 +2,11 @@
 // compacted changelog topic co-partitioned with the source: state for a key read from source
 // partition p is written to changelog partition p. When p is assigned (restart, rebalance,
 // scale-out) its changelog partition is replayed before any record of p is processed.
+// Writes are coalesced: put() changes memory and marks the key dirty, and flush() — which the
+// runtime calls before every offset commit — writes the latest state of each dirty key as one
+// batch. A committed offset therefore always has its state in the changelog, an actor never waits
+// for a broker round trip between two messages, and a hot key costs one changelog record per
+// commit interval instead of one per message.
 import type { Producer, Transport } from "../kafka/types.ts";
 import { logger } from "../log.ts";
 import { metrics } from "../observability/metrics.ts";
@@ -12,6 +17,7 @@ const dec = new TextDecoder();
 
 export class StateStore {
   private readonly parts = new Map<number, Map<string, unknown>>();
+  private dirty = new Map<number, Map<string, unknown>>();
   private readonly log = logger("state");
 
   constructor(
@@ -24,13 +30,40 @@ export class StateStore {
     return this.parts.get(partition)?.get(key) as S | undefined;
   }
 
-  /** Writes the state locally and to the changelog; resolves when the changelog write is acknowledged. */
-  async put<S>(partition: number, key: string, state: S): Promise<void> {
+  /** Sets the state of a key; it reaches the changelog at the next flush(). */
+  put<S>(partition: number, key: string, state: S): void {
     let m = this.parts.get(partition);
     if (!m) this.parts.set(partition, (m = new Map()));
     m.set(key, state);
-    const [r] = await this.producer().send([{ topic: this.changelog, partition, key, value: JSON.stringify(state) }]);
-    if (r.error) throw r.error;
+    let d = this.dirty.get(partition);
+    if (!d) this.dirty.set(partition, (d = new Map()));
+    d.set(key, state);
+  }
+
+  /** Writes every dirty key's latest state to the changelog; resolves when all are acknowledged. */
+  async flush(): Promise<void> {
+    if (!this.dirty.size) return;
+    const batch = this.dirty;
+    this.dirty = new Map();
+    const records = [...batch].flatMap(([partition, keys]) => [...keys].map(([key, state]) => ({ topic: this.changelog, partition, key, value: JSON.stringify(state) })));
+    const reports = await this.producer().send(records).catch((e) => records.map(() => ({ error: e })));
+    const failed = reports.findIndex((r) => r.error);
+    if (failed >= 0) {
+      // Put back what is not newer in memory already, so the next flush writes it.
+      for (const [partition, keys] of batch) {
+        const d = this.dirty.get(partition) ?? new Map();
+        for (const [key, state] of keys) if (!d.has(key)) d.set(key, state);
+        this.dirty.set(partition, d);
+      }
+      throw reports[failed].error;
+    }
+  }
+
+  /** Keys waiting for a flush. */
+  pending(): number {
+    let n = 0;
+    for (const d of this.dirty.values()) n += d.size;
+    return n;
   }
 
   /** Replays changelog partition `partition` up to its end. */
@@ -65,8 +98,10 @@ export class StateStore {
     return m.size;
   }
 
+  /** Forgets a partition this process no longer owns (after its final flush). */
   drop(partition: number): void {
     this.parts.delete(partition);
+    this.dirty.delete(partition);
   }
 
   keys(partition: number): number {
