@@ -2,6 +2,7 @@
 // @confluentinc/kafka-javascript on Node, KafkaJS on Node, Debian's kcat and a minimal C loop,
 // all but KafkaJS on the same librdkafka 2.15.1 with the same settings.
 //   bun bench/kafka/run.ts            (WEIR_BENCH_SCALE=0.2 for a quick run)
+//   WEIR_BENCH_CLIENTS=weir,c-loop bun bench/kafka/run.ts   (only those clients; prints, writes nothing)
 // Writes bench/results/kafka.json.
 import { resolve } from "node:path";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -67,6 +68,8 @@ const CONSUME_CONF = {
   "fetch.wait.max.ms": "100",
   "queued.min.messages": "1000000",
   "queued.max.messages.kbytes": "65536",
+  // librdkafka's default (1000 ms) idles any consumer that drains a full prefetch queue in less.
+  "fetch.queue.backoff.ms": "10",
   "isolation.level": "read_committed",
 };
 // kcat reads the partitions directly (no -G): a group join would add the broker's 3 s initial
@@ -76,7 +79,7 @@ const kv = (c: Record<string, string>) => Object.entries(c).map(([k, v]) => `${k
 const kcatX = (c: Record<string, string>) => kv(c).map((x) => `-X ${x}`).join(" ");
 const nodeVersion = sh(["node", "--version"]).trim();
 const peerVersion = (pkg: string) => (JSON.parse(readFileSync(resolve(root, `bench/peers/node_modules/${pkg}/package.json`), "utf8")) as { version: string }).version;
-const clients: Client[] = [
+const allClients: Client[] = [
   { name: "weir", label: `weir (bun:ffi) on bun ${Bun.version}`, env: { WEIR_LOG_LEVEL: "warn" }, produce: (t, n, s) => ["bun", "bench/kafka/weir.ts", "produce", brokers, t, String(n), String(s), ...kv(PRODUCE_CONF)], consume: (t, n, g) => ["bun", "bench/kafka/weir.ts", "consume", brokers, t, String(n), g, ...kv(CONSUME_CONF)] },
   { name: "c-loop", label: `C loop on librdkafka ${lib.version}`, produce: (t, n, s) => ["bench/bin/kafka-loop", "produce", brokers, t, String(n), String(s), ...kv(PRODUCE_CONF)], consume: (t, n, g) => ["bench/bin/kafka-loop", "consume", brokers, t, String(n), g, ...kv(CONSUME_CONF)] },
   { name: "confluent-node", label: `@confluentinc/kafka-javascript ${peerVersion("@confluentinc/kafka-javascript")} (node-rdkafka-style API) on node ${nodeVersion}`, produce: (t, n, s) => ["node", "bench/peers/confluent.cjs", "produce", brokers, t, String(n), String(s), ...kv(PRODUCE_CONF)], consume: (t, n, g) => ["node", "bench/peers/confluent.cjs", "consume", brokers, t, String(n), g, ...kv(CONSUME_CONF)] },
@@ -84,7 +87,7 @@ const clients: Client[] = [
   { name: "kafkajs-node", label: `kafkajs ${peerVersion("kafkajs")} on node ${nodeVersion}`, produce: (t, n, s) => ["node", "bench/peers/kafkajs.cjs", "produce", brokers, t, String(n), String(s)], consume: (t, n, g) => ["node", "bench/peers/kafkajs.cjs", "consume", brokers, t, String(n), g] },
 ];
 if (hasKcat) {
-  clients.push({
+  allClients.push({
     name: "kcat",
     label: `kcat ${kcatVersion()} (Debian) on librdkafka ${lib.version} via LD_LIBRARY_PATH`,
     env: { LD_LIBRARY_PATH: resolve(lib.path, "..") },
@@ -93,6 +96,10 @@ if (hasKcat) {
     consume: (t, n, g) => ["sh", "-c", `kcat -C -b ${brokers} -t ${t} -o beginning ${kcatX(KCAT_CONSUME_CONF)} -c ${n} -q -f '%o\\n' > /dev/null`],
   });
 }
+
+// A subset is for quick iterations: its figures are printed but never replace the full results file.
+const only = process.env.WEIR_BENCH_CLIENTS?.split(",").map((s) => s.trim()).filter(Boolean);
+const clients = only ? allClients.filter((c) => only.includes(c.name)) : allClients;
 
 function kcatVersion(): string {
   const out = Bun.spawnSync(["kcat", "-V"], { stdout: "pipe", stderr: "pipe" });
@@ -182,6 +189,10 @@ for (const { size } of SIZES) {
       results.push(result(`${op} ${size}B msgs/s vs ${c.name}`, w, "msgs/s", top.x.label, top.v, targets[c.name] ?? null));
     }
   }
+}
+if (only) {
+  console.log(JSON.stringify({ clients: only, results }, null, 2));
+  process.exit(0);
 }
 const envPrefix = ["WEIR_BENCH_SCALE", "WEIR_BENCH_REPEATS", "KAFKA_BROKERS"].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]} `).join("");
 const path = writeResults("kafka", `${envPrefix}bun ${process.argv.slice(1).map((a) => a.replace(root + "/", "")).join(" ")}`, results, {

@@ -10,10 +10,10 @@ const NO_HEADERS = Object.freeze([]) as unknown as Array<[string, Uint8Array]>;
 function asBytes(v: Uint8Array | string): Uint8Array {
   return typeof v === "string" ? enc.encode(v) : v;
 }
-function headerEntries(h: ProduceRecord["headers"]): Array<[string, HeaderValue]> {
-  if (!h) return [];
+function headerEntries(h: NonNullable<ProduceRecord["headers"]>): Array<[string, HeaderValue]> {
   return Array.isArray(h) ? h : Object.entries(h);
 }
+const TWO_32 = 4294967296;
 
 /** A growable byte writer; one per producer, reused across batches so produce allocates little. */
 export class Writer {
@@ -48,7 +48,11 @@ export class Writer {
   }
   i64(v: number) {
     this.ensure(8);
-    this.view.setBigInt64(this.pos, BigInt(Math.trunc(v)), true);
+    // Two 32-bit halves: exact for every safe integer, and no BigInt per call.
+    const t = Math.trunc(v);
+    const hi = Math.floor(t / TWO_32);
+    this.view.setUint32(this.pos, t - hi * TWO_32, true);
+    this.view.setInt32(this.pos + 4, hi, true);
     this.pos += 8;
   }
   /** Strings are UTF-8 encoded straight into the buffer. */
@@ -78,75 +82,133 @@ export class Writer {
   }
 }
 
+/** The UTF-8 of the topic last written: a batch usually goes to one topic, so it is encoded once. */
+let lastTopic = "";
+let lastTopicBytes = EMPTY;
+
 /** Appends one record in the shim's produce layout. */
 export function writeProduceRecord(w: Writer, r: ProduceRecord, batch: number, index: number): void {
-  w.str16(r.topic);
-  w.i32(r.partition ?? -1);
-  w.i64(r.timestamp ?? 0);
-  w.i32(batch);
-  w.i32(index);
-  w.bytes32(r.key ?? null);
-  w.bytes32(r.value);
-  const hs = headerEntries(r.headers);
+  const topic = r.topic;
+  if (topic !== lastTopic) {
+    lastTopicBytes = enc.encode(topic);
+    lastTopic = topic;
+  }
+  const key = r.key;
+  const value = r.value;
+  // One bound check for the fixed part and byte keys/values; strings and headers check their own.
+  const tl = lastTopicBytes.length;
+  w.ensure(2 + tl + 32 + (key instanceof Uint8Array ? key.length : 0) + (value instanceof Uint8Array ? value.length : 0) + 2);
+  const v = w.view;
+  let p = w.pos;
+  v.setUint16(p, tl, true);
+  if (tl < 16) for (let i = 0; i < tl; i++) w.buf[p + 2 + i] = lastTopicBytes[i];
+  else w.buf.set(lastTopicBytes, p + 2);
+  p += 2 + tl;
+  v.setInt32(p, r.partition ?? -1, true);
+  const ts = r.timestamp;
+  if (ts) {
+    w.pos = p + 4;
+    w.i64(ts);
+  } else {
+    v.setInt32(p + 4, 0, true);
+    v.setInt32(p + 8, 0, true);
+  }
+  v.setInt32(p + 12, batch, true);
+  v.setInt32(p + 16, index, true);
+  w.pos = p + 20;
+  if (key === undefined || key === null) w.i32(-1);
+  else w.bytes32(key);
+  w.bytes32(value);
+  const h = r.headers;
+  const hs = h ? headerEntries(h) : null;
+  if (!hs || hs.length === 0) {
+    w.u16(0);
+    return;
+  }
   w.u16(hs.length);
-  for (const [k, v] of hs) {
+  for (const [k, hv] of hs) {
     w.str16(k);
-    w.bytes32(asBytes(v));
+    w.bytes32(asBytes(hv));
   }
 }
 
-export interface DecodedMessage extends ConsumedMessage {
-  /** librdkafka error for this fetch slot (0 for a real message). */
-  err: number;
+/** Int32 slots per fetched message in the shim's table (weir_poll_messages, MSG_SLOTS). */
+export const MSG_SLOTS = 16;
+
+/** The table weir_poll_messages fills: one buffer seen as float64 (offset, timestamp, topic handle) and int32. */
+export class MessageTable {
+  readonly f64: Float64Array;
+  readonly i32: Int32Array;
+  constructor(readonly capacity: number) {
+    this.f64 = new Float64Array((capacity * MSG_SLOTS) / 2);
+    this.i32 = new Int32Array(this.f64.buffer);
+  }
 }
 
 /**
- * Decodes `count` fetched messages; topic names are resolved from topic-handle pointers via `topicName`.
- * Every key, value and header is a view into the batch buffer, so a batch costs one allocation
- * instead of several per message.
+ * Decodes `count` fetched messages from the shim's table and byte buffer. Every key, value and
+ * header is a view into `data`, so a batch costs one buffer instead of several per message; the
+ * fixed fields come from typed arrays, not per-field DataView reads. A slot with a librdkafka error
+ * (partition EOF, fetch errors) is handed to `onError` instead of being returned.
  */
-export function readMessages(src: Uint8Array, used: number, count: number, topicName: (rkt: number) => string): DecodedMessage[] {
-  // The caller hands over a buffer it will not reuse; only a mostly empty one is trimmed, so a
-  // few small messages never pin megabytes.
-  const buf = used * 4 < src.length ? src.slice(0, used) : src.subarray(0, used);
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const out: DecodedMessage[] = new Array(count);
-  let p = 0;
+export function readMessages(
+  t: MessageTable,
+  data: Uint8Array,
+  count: number,
+  topicName: (rkt: number) => string,
+  onError: (err: number, topic: string, partition: number) => void,
+): ConsumedMessage[] {
+  const f = t.f64;
+  const s = t.i32;
+  const ab = data.buffer;
+  const base = data.byteOffset;
+  const out: ConsumedMessage[] = [];
   let lastRkt = -1;
   let lastTopic = "";
   for (let i = 0; i < count; i++) {
-    // 64-bit fields are read as two 32-bit halves: cheaper than BigInt, exact below 2^53.
-    const rkt = view.getUint32(p + 4, true) * 4294967296 + view.getUint32(p, true);
-    const partition = view.getInt32(p + 8, true);
-    const err = view.getInt32(p + 12, true);
-    const offset = view.getInt32(p + 20, true) * 4294967296 + view.getUint32(p + 16, true);
-    const timestamp = view.getInt32(p + 28, true) * 4294967296 + view.getUint32(p + 24, true);
-    const klen = view.getInt32(p + 32, true);
-    const vlen = view.getInt32(p + 36, true);
-    const hc = view.getInt32(p + 40, true);
-    p += 45;
-    const key = klen >= 0 ? buf.subarray(p, p + klen) : null;
-    if (klen > 0) p += klen;
-    const value = vlen >= 0 ? buf.subarray(p, p + vlen) : null;
-    if (vlen > 0) p += vlen;
-    // Most records carry no headers: share one frozen empty list instead of allocating per record.
-    const headers: Array<[string, Uint8Array]> = hc === 0 ? NO_HEADERS : [];
-    for (let h = 0; h < hc; h++) {
-      const nl = view.getUint16(p, true);
-      const name = dec.decode(buf.subarray(p + 2, p + 2 + nl));
-      p += 2 + nl;
-      const hl = view.getInt32(p, true);
-      p += 4;
-      headers.push([name, hl >= 0 ? buf.subarray(p, p + hl) : EMPTY]);
-      if (hl > 0) p += hl;
-    }
+    const d = i * (MSG_SLOTS / 2);
+    const k = i * MSG_SLOTS + 6;
+    const rkt = f[d + 2];
     if (rkt !== lastRkt) {
       lastRkt = rkt;
       lastTopic = rkt ? topicName(rkt) : "";
     }
-    out[i] = { topic: lastTopic, partition, offset, key, value, headers, timestamp, err };
+    const partition = s[k];
+    const err = s[k + 1];
+    if (err !== 0) {
+      onError(err, lastTopic, partition);
+      continue;
+    }
+    const kpos = s[k + 2];
+    const vpos = s[k + 4];
+    const hc = s[k + 7];
+    out.push({
+      topic: lastTopic,
+      partition,
+      offset: f[d],
+      key: kpos >= 0 ? new Uint8Array(ab, base + kpos, s[k + 3]) : null,
+      value: vpos >= 0 ? new Uint8Array(ab, base + vpos, s[k + 5]) : null,
+      // Most records carry no headers: share one frozen empty list instead of allocating per record.
+      headers: hc === 0 ? NO_HEADERS : readHeaders(data, s[k + 6], hc),
+      timestamp: f[d + 1],
+    });
   }
   return out;
+}
+
+function readHeaders(buf: Uint8Array, p: number, count: number): Array<[string, Uint8Array]> {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const headers: Array<[string, Uint8Array]> = [];
+  for (let h = 0; h < count; h++) {
+    const nl = view.getUint16(p, true);
+    const name = dec.decode(buf.subarray(p + 2, p + 2 + nl));
+    p += 2 + nl;
+    const hl = view.getInt32(p, true);
+    p += 4;
+    headers.push([name, hl >= 0 ? buf.subarray(p, p + hl) : EMPTY]);
+    if (hl > 0) p += hl;
+  }
+  return headers;
 }
 
 export function writeTpl(list: Array<TopicPartition & { offset?: number }>): Uint8Array {

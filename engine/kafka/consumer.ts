@@ -2,24 +2,33 @@
 // rebalancing, batch consumption through one FFI call per batch (weir_poll_messages), explicit
 // commits of processed offsets, pause/resume, seek, watermarks and lag. Rebalance events come
 // through the event API; revoke listeners are awaited (bounded) before partitions are released.
+// Assigned partitions' fetch queues are forwarded to a queue of their own that the shim drains
+// with rd_kafka_consume_batch_queue: it holds only messages, never a rebalance.
 import { WeirError } from "../errors.ts";
 import { KafkaClient, sleep } from "./client.ts";
-import { readMessages, readTpl, writeTpl } from "./codec.ts";
+import { MessageTable, readMessages, readTpl, writeTpl } from "./codec.ts";
 import { kafkaError, takeError } from "./kafka-error.ts";
 import { QueueWakeup } from "./wakeup.ts";
 import { rdk, cstr, EVENT, ERR, OFFSET, RD_KAFKA_CONSUMER, type Ptr } from "./native.ts";
 import type { ConsumedMessage, Consumer, ConsumerOptions, PartitionLag, RebalanceEvent, TopicPartition, TopicPartitionOffset } from "./types.ts";
 
+/** Upper and lower bounds of a batch buffer; in between it follows what recent batches used. */
 const BATCH_BYTES = 8 << 20;
+const MIN_BATCH_BYTES = 256 << 10;
+const TABLE_MESSAGES = 10_000;
 const codeError = (code: number, op: string) => (code ? kafkaError(code, op) : null);
 const tpKey = (t: TopicPartition) => `${t.topic}\u0000${t.partition}`;
 
 export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
   readonly groupId: string;
   private readonly queue: Ptr;
+  /** Where assigned partitions' fetch queues are forwarded (weir_forward_partitions). */
+  private readonly fetchQueue: Ptr;
   private readonly poller: Ptr;
   /** Batch buffer; handed over to the returned messages and replaced (uninitialised) after each batch. */
   private buf: Uint8Array = Buffer.allocUnsafe(BATCH_BYTES);
+  /** Fixed fields of each polled message; read right away, so it is reused. */
+  private table = new MessageTable(TABLE_MESSAGES);
   private readonly used = new BigInt64Array(1);
   private readonly other = new BigUint64Array(1);
   private readonly tplBuf = new Uint8Array(64 * 1024);
@@ -48,6 +57,9 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
       // between batches; librdkafka's default of 100 000 messages halves throughput here.
       "queued.min.messages": 1_000_000,
       "queued.max.messages.kbytes": 65536,
+      // Once the prefetch queue is full, librdkafka re-checks it only after this long (1 s by
+      // default), so a consumer that drains it faster than that idles until then.
+      "fetch.queue.backoff.ms": 10,
       ...opts.config,
     };
     super("consumer", RD_KAFKA_CONSUMER, config, EVENT.FETCH | EVENT.REBALANCE | EVENT.OFFSET_COMMIT);
@@ -56,8 +68,9 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
     const f = rdk();
     f.rd_kafka_poll_set_consumer(this.rk);
     this.queue = f.rd_kafka_queue_get_consumer(this.rk)!;
-    this.poller = f.weir_poller_new(this.queue)!;
-    this.wakeup = new QueueWakeup(this.queue);
+    this.fetchQueue = f.rd_kafka_queue_new(this.rk)!;
+    this.poller = f.weir_poller_new(this.queue, this.fetchQueue)!;
+    this.wakeup = new QueueWakeup([this.queue, this.fetchQueue]);
     // Keep serving group events while the application is not calling consume() (e.g. all paused).
     this.idleTimer = setInterval(() => {
       if (!this.consuming && !this.closed && !this.rebalancing) void this.consume(0, 0).catch(() => {});
@@ -78,6 +91,7 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
     this.assertOpen("assign");
     const f = rdk();
     const tpl = f.weir_tpl_from_buf(writeTpl(partitions), partitions.length)!;
+    f.weir_forward_partitions(this.rk, tpl, this.fetchQueue);
     const err = f.rd_kafka_assign(this.rk, tpl);
     f.rd_kafka_topic_partition_list_destroy(tpl);
     if (err) throw kafkaError(err, "assign");
@@ -94,13 +108,26 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
     return [...this.assigned.values()];
   }
 
-  private topicName(rkt: number): string {
+  private readonly topicName = (rkt: number): string => {
     let n = this.topicNames.get(rkt);
     if (n === undefined) {
       n = String(rdk().rd_kafka_topic_name(rkt as unknown as Ptr));
       this.topicNames.set(rkt, n);
     }
     return n;
+  };
+
+  private readonly fetchError = (code: number, topic: string, partition: number): void => {
+    if (code === ERR._PARTITION_EOF) return;
+    const e = kafkaError(code, `consume ${topic}[${partition}]`);
+    this.lastError = e;
+    this.log.warn("consumer error", { code: e.kafkaName, topic, partition });
+  };
+
+  /** One shim call: up to `max` messages into the table and `this.buf`; -1 if the next one does not fit. */
+  private pollBatch(max: number): number {
+    if (max > this.table.capacity) this.table = new MessageTable(max);
+    return rdk().weir_poll_messages(this.poller, max, this.buf, this.buf.length, this.table.f64, this.used, this.other);
   }
 
   async consume(max: number, timeoutMs: number): Promise<ConsumedMessage[]> {
@@ -119,28 +146,15 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.closed) return [];
-      const n = max > 0 ? f.weir_poll_messages(this.poller, 0, max, this.buf, this.buf.length, this.used, this.other) : 0;
+      const n = max > 0 ? this.pollBatch(max) : 0;
       if (n === -1) {
         // One message is larger than the buffer: grow and retry.
-        this.buf = Buffer.allocUnsafe(Math.max(this.buf.length * 2, Number(this.used[0]) + 1024));
+        this.buf = Buffer.allocUnsafe(Math.max(this.buf.length * 2, Number(f.weir_pending_size(this.poller)) + 1024));
         continue;
       }
       const ev = this.other[0];
-      const out: ConsumedMessage[] = [];
-      if (n > 0) {
-        const batch = this.buf;
-        this.buf = Buffer.allocUnsafe(Math.max(BATCH_BYTES, batch.length));
-        for (const m of readMessages(batch, Number(this.used[0]), n, (p) => this.topicName(p))) {
-          if (m.err === 0) {
-            const { err: _err, ...msg } = m;
-            out.push(msg);
-          } else if (m.err !== ERR._PARTITION_EOF) {
-            const e = kafkaError(m.err, `consume ${m.topic}[${m.partition}]`);
-            this.lastError = e;
-            this.log.warn("consumer error", { code: e.kafkaName, topic: m.topic, partition: m.partition });
-          }
-        }
-      }
+      let out: ConsumedMessage[] = [];
+      if (n > 0) out = readMessages(this.table, this.takeBatch(Number(this.used[0])), n, this.topicName, this.fetchError);
       if (ev) {
         this.other[0] = 0n;
         const evp = Number(ev) as unknown as Ptr;
@@ -168,6 +182,24 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
     }
   }
 
+  /**
+   * Hands the first `used` bytes of the batch buffer over to the messages and replaces the buffer.
+   * The next buffer is sized after this batch (twice what it used, within bounds): a much larger
+   * one costs page faults and address space for nothing. A mostly empty buffer is copied out
+   * instead, so a few small messages never pin megabytes.
+   */
+  private takeBatch(used: number): Uint8Array {
+    const batch = this.buf;
+    if (used * 4 < batch.length) {
+      // A copy (Buffer#slice would be a view): this buffer is reused for the next batch.
+      const copy = new Uint8Array(used);
+      copy.set(batch.subarray(0, used));
+      return copy;
+    }
+    this.buf = Buffer.allocUnsafe(Math.min(BATCH_BYTES, Math.max(MIN_BATCH_BYTES, used * 2)));
+    return batch.subarray(0, used);
+  }
+
   private async handleRebalance(ev: Ptr): Promise<void> {
     const f = rdk();
     try {
@@ -177,6 +209,8 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
       const partitions = readTpl(this.tplBuf.subarray(0, len)).map(({ topic, partition }) => ({ topic, partition }));
       const cooperative = String(f.rd_kafka_rebalance_protocol(this.rk)) === "COOPERATIVE";
       if (code === ERR._ASSIGN_PARTITIONS) {
+        // Before the assignment starts fetching, so the partitions' messages go to the fetch queue.
+        f.weir_forward_partitions(this.rk, tplPtr, this.fetchQueue);
         const err = cooperative ? takeError(f.rd_kafka_incremental_assign(this.rk, tplPtr), "incremental_assign") : codeError(f.rd_kafka_assign(this.rk, tplPtr), "assign");
         if (err) this.log.error("assign failed", { error: err });
         for (const p of partitions) this.assigned.set(tpKey(p), p);
@@ -351,7 +385,7 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
     if (err) this.log.warn("consumer close", { error: err });
     const deadline = Date.now() + this.rebalanceTimeoutMs + 10_000;
     while (!f.rd_kafka_consumer_closed(this.rk) && Date.now() < deadline) {
-      const n = f.weir_poll_messages(this.poller, 0, 1000, this.buf, this.buf.length, this.used, this.other);
+      const n = this.pollBatch(1000);
       const ev = this.other[0];
       if (ev) {
         this.other[0] = 0n;
@@ -363,6 +397,7 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
     this.closed = true;
     this.wakeup.close();
     f.weir_poller_destroy(this.poller);
+    f.rd_kafka_queue_destroy(this.fetchQueue);
     f.rd_kafka_queue_destroy(this.queue);
     f.rd_kafka_destroy(this.rk);
     this.assigned.clear();

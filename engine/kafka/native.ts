@@ -49,6 +49,7 @@ const SYMBOLS = {
   rd_kafka_queue_new: { args: [P], returns: P },
   rd_kafka_queue_destroy: { args: [P], returns: V },
   rd_kafka_queue_poll: { args: [P, i32], returns: P },
+  rd_kafka_queue_forward: { args: [P, P], returns: V },
   rd_kafka_queue_io_event_enable: { args: [P, i32, P, usize], returns: V },
   rd_kafka_set_log_queue: { args: [P, P], returns: i32 },
   rd_kafka_poll_set_consumer: { args: [P], returns: i32 },
@@ -111,10 +112,12 @@ const SYMBOLS = {
   // the shim
   weir_shim_version: { args: [], returns: i32 },
   weir_produce: { args: [P, P, i64, i32, P, P], returns: i32 },
-  weir_poller_new: { args: [P], returns: P },
+  weir_poller_new: { args: [P, P], returns: P },
   weir_poller_destroy: { args: [P], returns: V },
   weir_poll_dr: { args: [P, i32, i32, P, P], returns: i32 },
-  weir_poll_messages: { args: [P, i32, i32, P, i64, P, P], returns: i32 },
+  weir_poll_messages: { args: [P, i32, P, i64, P, P, P], returns: i32 },
+  weir_pending_size: { args: [P], returns: i64 },
+  weir_forward_partitions: { args: [P, P, P], returns: i32 },
   weir_tpl_from_buf: { args: [P, i32], returns: P },
   weir_tpl_to_buf: { args: [P, P, i64], returns: i64 },
   weir_metadata: { args: [P, cstring, i32, P, i64, P], returns: i64 },
@@ -122,7 +125,7 @@ const SYMBOLS = {
 } as const;
 
 export const SHIM_SOURCE = resolve(import.meta.dir, "native/weir_shim.c");
-const SHIM_VERSION = 3;
+const SHIM_VERSION = 4;
 /** rdkafka.h from the librdkafka source the npm package ships; the shim uses only long-stable API. */
 const HEADER_DIRS = [
   resolve(import.meta.dir, "../../node_modules/@confluentinc/kafka-javascript/deps/librdkafka/src"),

@@ -50,7 +50,7 @@ export class LibrdkafkaProducer extends KafkaClient implements Producer {
     this.transactional = !!opts.transactionalId;
     const f = rdk();
     this.queue = f.rd_kafka_queue_get_main(this.rk)!;
-    this.poller = f.weir_poller_new(this.queue)!;
+    this.poller = f.weir_poller_new(this.queue, null)!;
     this.wakeup = new QueueWakeup(this.queue);
     // Errors, logs and stats still need serving while no records are in flight.
     this.idleTimer = setInterval(() => this.pump(), 100);
@@ -150,21 +150,26 @@ export class LibrdkafkaProducer extends KafkaClient implements Producer {
     for (;;) {
       const n = f.weir_poll_dr(this.poller, 0, DR_MAX, this.drBuf, this.other);
       const d = this.drBuf;
+      // Reports arrive grouped by batch: look the batch up once per run, not once per report.
+      let lastBatch = -1;
+      let p: PendingBatch | undefined;
       for (let k = 0; k < n; k++) {
         const o = k * 6;
         const batch = d[o];
-        const p = this.pending.get(batch);
+        if (batch !== lastBatch) {
+          lastBatch = batch;
+          p = this.pending.get(batch);
+        }
         if (!p) continue;
         const index = d[o + 1];
         const err = d[o + 2];
         const rec = p.records[index];
-        const offset = (d[o + 5] >>> 0) * 4294967296 + (d[o + 4] >>> 0);
-        this.complete(p, batch, index, {
-          topic: rec.topic,
-          partition: d[o + 3],
-          offset: err ? -1 : d[o + 5] < 0 ? -1 : offset,
-          ...(err ? { error: kafkaError(err, `delivery to ${rec.topic}`, { weirCode: "KAFKA_DELIVERY_FAILED" }) } : {}),
-        });
+        const report: DeliveryReport = err
+          ? { topic: rec.topic, partition: d[o + 3], offset: -1, error: kafkaError(err, `delivery to ${rec.topic}`, { weirCode: "KAFKA_DELIVERY_FAILED" }) }
+          : { topic: rec.topic, partition: d[o + 3], offset: d[o + 5] < 0 ? -1 : (d[o + 5] >>> 0) * 4294967296 + (d[o + 4] >>> 0) };
+        this.complete(p, batch, index, report);
+        // complete() drops a finished batch from `pending`.
+        if (p.remaining === 0) lastBatch = -1;
       }
       total += n;
       const ev = this.other[0];

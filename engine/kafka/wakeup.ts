@@ -31,10 +31,14 @@ export class QueueWakeup {
   private enabled = false;
   private stopped = false;
 
-  constructor(private readonly queue: Ptr) {
+  private readonly queues: Ptr[];
+
+  /** Several queues may share one pipe: each signals it on its own when it stops being empty. */
+  constructor(queue: Ptr | Ptr[]) {
+    this.queues = Array.isArray(queue) ? queue : [queue];
     const c = getLibc();
     if (!c || c.pipe2(this.fds, O_NONBLOCK | O_CLOEXEC) !== 0) return;
-    rdk().rd_kafka_queue_io_event_enable(queue, this.fds[1], PAYLOAD, 1);
+    for (const q of this.queues) rdk().rd_kafka_queue_io_event_enable(q, this.fds[1], PAYLOAD, 1);
     this.enabled = true;
     void this.read();
   }
@@ -83,7 +87,7 @@ export class QueueWakeup {
     this.stopped = true;
     this.signal();
     if (!this.enabled) return;
-    rdk().rd_kafka_queue_io_event_enable(this.queue, -1, null, 0);
+    for (const q of this.queues) rdk().rd_kafka_queue_io_event_enable(q, -1, null, 0);
     const c = getLibc()!;
     c.close(this.fds[1]);
     c.close(this.fds[0]);

@@ -4,7 +4,7 @@
  * Bun calls these through bun:ffi. Each packs or unpacks a whole batch in one call:
  *  - weir_produce: one call enqueues a batch (keys, headers, partitions, timestamps) via rd_kafka_producev;
  *  - weir_poll_dr: drains delivery reports into an int32 array;
- *  - weir_poll_messages: drains fetched messages into one byte buffer.
+ *  - weir_poll_messages: drains fetched messages into a fixed-size table plus one byte buffer.
  * Everything else (config, rebalance, commit, admin) is plain FFI from TypeScript.
  * No librdkafka thread ever calls into JS: everything here runs on the caller's thread, driven by
  * rd_kafka_queue_poll() with the event API.
@@ -16,7 +16,7 @@
 #include <string.h>
 #include "rdkafka.h"
 
-#define WEIR_SHIM_VERSION 3
+#define WEIR_SHIM_VERSION 4
 
 int32_t weir_shim_version(void) { return WEIR_SHIM_VERSION; }
 
@@ -40,13 +40,24 @@ static inline void wr_i64(uint8_t *p, int64_t v) { memcpy(p, &v, 8); }
 int32_t weir_produce(rd_kafka_t *rk, const uint8_t *buf, int64_t len, int32_t count, int32_t *err_out, int64_t *pos_out) {
   int64_t pos = 0;
   char topic[512];
+  uint16_t topic_len = 0;
+  /* The topic handle of the previous record: a batch mostly goes to one topic, and a handle spares
+   * librdkafka a topic lookup per message. Released before returning. */
+  rd_kafka_topic_t *rkt = NULL;
   *err_out = 0;
-  for (int32_t i = 0; i < count; i++) {
+  int32_t i;
+  for (i = 0; i < count; i++) {
     int64_t start = pos;
-    if (pos + 2 > len) { *err_out = RD_KAFKA_RESP_ERR__BAD_MSG; *pos_out = start; return i; }
+    if (pos + 2 > len) { *err_out = RD_KAFKA_RESP_ERR__BAD_MSG; *pos_out = start; break; }
     uint16_t tlen = rd_u16(buf + pos); pos += 2;
-    if (tlen >= sizeof(topic)) { *err_out = RD_KAFKA_RESP_ERR__INVALID_ARG; *pos_out = start; return i; }
-    memcpy(topic, buf + pos, tlen); topic[tlen] = 0; pos += tlen;
+    if (tlen >= sizeof(topic)) { *err_out = RD_KAFKA_RESP_ERR__INVALID_ARG; *pos_out = start; break; }
+    if (!rkt || tlen != topic_len || memcmp(topic, buf + pos, tlen) != 0) {
+      if (rkt) rd_kafka_topic_destroy(rkt);
+      memcpy(topic, buf + pos, tlen); topic[tlen] = 0; topic_len = tlen;
+      rkt = rd_kafka_topic_new(rk, topic, NULL);
+      if (!rkt) { *err_out = rd_kafka_last_error(); *pos_out = start; break; }
+    }
+    pos += tlen;
     int32_t partition = rd_i32(buf + pos); pos += 4;
     int64_t ts = rd_i64(buf + pos); pos += 8;
     uint32_t batch = (uint32_t)rd_i32(buf + pos); pos += 4;
@@ -69,7 +80,7 @@ int32_t weir_produce(rd_kafka_t *rk, const uint8_t *buf, int64_t len, int32_t co
     }
     void *opaque = (void *)(uintptr_t)(((uint64_t)batch << 32) | index);
     rd_kafka_resp_err_t err = rd_kafka_producev(
-        rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
+        rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_KEY((void *)key, klen > 0 ? (size_t)klen : 0),
         RD_KAFKA_V_VALUE((void *)val, vlen > 0 ? (size_t)vlen : 0),
@@ -79,32 +90,64 @@ int32_t weir_produce(rd_kafka_t *rk, const uint8_t *buf, int64_t len, int32_t co
       /* On failure the headers were not taken over. */
       if (hdrs) rd_kafka_headers_destroy(hdrs);
       *err_out = err; *pos_out = start;
-      return i;
+      break;
     }
   }
-  *pos_out = pos;
-  return count;
+  if (rkt) rd_kafka_topic_destroy(rkt);
+  if (i == count) *pos_out = pos;
+  return i;
 }
 
-/* A queue plus the event it is part-way through, so a batch can stop when its output is full. */
+/*
+ * The queues a client reads, plus whatever a batch stopped part-way through, so a batch can stop
+ * when its output is full without losing anything.
+ *  - q: the main/consumer queue, read as events (rebalance, errors, logs, commit results, and fetched
+ *    messages of partitions not forwarded to fq);
+ *  - fq (consumers only, may be NULL): assigned partitions' fetch queues are forwarded here
+ *    (weir_forward_partitions) and read with rd_kafka_consume_batch_queue, one queue lock per
+ *    message instead of one event per message. Nothing but fetched messages and per-partition
+ *    consumer errors reaches it, so no rebalance is ever served behind the application's back.
+ */
 typedef struct {
   rd_kafka_queue_t *q;
+  rd_kafka_queue_t *fq;
   rd_kafka_event_t *pending;
   const rd_kafka_message_t *pending_msg;
+  rd_kafka_message_t **batch; /* from fq, not yet copied out: [batch_next, batch_len) */
+  int32_t batch_len, batch_next, batch_cap;
 } weir_poller_t;
 
-weir_poller_t *weir_poller_new(rd_kafka_queue_t *q) {
+weir_poller_t *weir_poller_new(rd_kafka_queue_t *q, rd_kafka_queue_t *fq) {
   weir_poller_t *p = calloc(1, sizeof(*p));
   p->q = q;
+  p->fq = fq;
   return p;
 }
 
 void weir_poller_destroy(weir_poller_t *p) {
   if (!p) return;
   if (p->pending) rd_kafka_event_destroy(p->pending);
+  for (int32_t i = p->batch_next; i < p->batch_len; i++) rd_kafka_message_destroy(p->batch[i]);
+  free(p->batch);
   free(p);
 }
 
+/*
+ * Forwards the fetch queues of the given partitions to fq. Called before the partitions are
+ * assigned: librdkafka keeps an application forward across fetch start, and drops it on fetch stop,
+ * so every assignment forwards again. Returns how many partitions were forwarded.
+ */
+int32_t weir_forward_partitions(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *tpl, rd_kafka_queue_t *fq) {
+  int32_t n = 0;
+  for (int i = 0; tpl && i < tpl->cnt; i++) {
+    rd_kafka_queue_t *pq = rd_kafka_queue_get_partition(rk, tpl->elems[i].topic, tpl->elems[i].partition);
+    if (!pq) continue;
+    rd_kafka_queue_forward(pq, fq);
+    rd_kafka_queue_destroy(pq);
+    n++;
+  }
+  return n;
+}
 /*
  * Delivery reports: 6 int32 per message: batch, index, err, partition, offset_lo, offset_hi.
  * Returns the number written. Stops at the first event that is not a delivery report and hands
@@ -139,87 +182,139 @@ int32_t weir_poll_dr(weir_poller_t *p, int32_t timeout_ms, int32_t max, int32_t 
   return n;
 }
 
-/* The size one fetched message takes in the output buffer. */
-static int64_t msg_size(const rd_kafka_message_t *m, rd_kafka_headers_t **hdrs_out) {
-  int64_t sz = 8 + 4 + 4 + 8 + 8 + 4 + 4 + 4 + 1;
-  sz += m->key ? (int64_t)m->key_len : 0;
-  sz += m->payload ? (int64_t)m->len : 0;
-  rd_kafka_headers_t *hdrs = NULL;
-  *hdrs_out = NULL;
-  if (!m->err && rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs) {
-    *hdrs_out = hdrs;
-    const char *name; const void *val; size_t vsz;
-    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &vsz) == RD_KAFKA_RESP_ERR_NO_ERROR; i++)
-      sz += 2 + strlen(name) + 4 + (val ? vsz : 0);
-  }
+/* Per-message table entry, in int32 slots (8-byte aligned: slots 0..5 are read as 3 float64). */
+#define MSG_SLOTS 16
+
+static inline int64_t headers_size(rd_kafka_headers_t *hdrs) {
+  int64_t sz = 0;
+  const char *name; const void *val; size_t vsz;
+  for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &vsz) == RD_KAFKA_RESP_ERR_NO_ERROR; i++)
+    sz += 2 + strlen(name) + 4 + (val ? vsz : 0);
   return sz;
 }
 
 /*
- * Fetched messages, one record each:
- *   u64 rkt (topic handle; the caller caches its name), i32 partition, i32 err, i64 offset,
- *   i64 timestamp_ms, i32 key_len (-1 null), i32 value_len (-1 null), i32 header_count, u8 tstype,
- *   key, value, { u16 name_len, name, i32 value_len (-1 null), value } * header_count
- * Returns the number of messages written and their bytes in *used. Returns -1 when the very first
- * message alone needs more than `cap` bytes (*used says how many). Stops at the first event that is
- * not a fetched message (rebalance, error, stats, log, commit result) and hands it over in *other.
- * Each message's memory is released here, right after it is copied out.
+ * Copies one message out: its fixed fields into table entry `t`, its key, value and headers into
+ * out+pos. Returns the new position, or -1 when they do not fit in `cap`.
  */
-int32_t weir_poll_messages(weir_poller_t *p, int32_t timeout_ms, int32_t max, uint8_t *out, int64_t cap, int64_t *used, rd_kafka_event_t **other) {
+static int64_t put_message(const rd_kafka_message_t *m, double *t, uint8_t *out, int64_t pos, int64_t cap) {
+  rd_kafka_headers_t *hdrs = NULL;
+  if (m->err || rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) hdrs = NULL;
+  int64_t klen = m->key ? (int64_t)m->key_len : 0, vlen = m->payload ? (int64_t)m->len : 0;
+  int64_t sz = klen + vlen + (hdrs ? headers_size(hdrs) : 0);
+  if (pos + sz > cap) return -1;
+  rd_kafka_timestamp_type_t tstype = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+  int64_t ts = m->err ? -1 : rd_kafka_message_timestamp(m, &tstype);
+  /* Offsets, timestamps and topic-handle addresses are exact in a double (all below 2^53). */
+  t[0] = (double)m->offset;
+  t[1] = (double)ts;
+  t[2] = (double)(uintptr_t)m->rkt;
+  int32_t *ti = (int32_t *)(t + 3);
+  ti[0] = m->partition;
+  ti[1] = m->err;
+  ti[2] = m->key ? (int32_t)pos : -1;
+  ti[3] = (int32_t)klen;
+  if (m->key) { memcpy(out + pos, m->key, klen); pos += klen; }
+  ti[4] = m->payload ? (int32_t)pos : -1;
+  ti[5] = (int32_t)vlen;
+  if (m->payload) { memcpy(out + pos, m->payload, vlen); pos += vlen; }
+  ti[6] = (int32_t)pos;
+  int32_t hc = hdrs ? (int32_t)rd_kafka_header_cnt(hdrs) : 0;
+  ti[7] = hc;
+  ti[8] = (int32_t)tstype;
+  if (hdrs) {
+    uint8_t *o = out + pos;
+    const char *name; const void *val; size_t vsz;
+    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &vsz) == RD_KAFKA_RESP_ERR_NO_ERROR; i++) {
+      uint16_t nl = (uint16_t)strlen(name);
+      wr_u16(o, nl); o += 2; memcpy(o, name, nl); o += nl;
+      wr_i32(o, val ? (int32_t)vsz : -1); o += 4;
+      if (val) { memcpy(o, val, vsz); o += vsz; }
+    }
+    pos = o - out;
+  }
+  return pos;
+}
+
+/*
+ * Fetched messages: a table of MSG_SLOTS int32 per message (written as doubles/int32, 8-byte
+ * aligned), and their bytes in `out`:
+ *   f64 offset, f64 timestamp_ms, f64 rkt (topic handle; the caller caches its name),
+ *   i32 partition, i32 err, i32 key_pos (-1 null), i32 key_len, i32 value_pos (-1 null),
+ *   i32 value_len, i32 headers_pos, i32 header_count, i32 tstype, 1 spare slot;
+ *   headers at headers_pos: { u16 name_len, name, i32 value_len (-1 null), value } * header_count
+ * Returns the number of messages written and their bytes in *used, or -1 when the very first
+ * message alone needs more than `cap` bytes. Events first: fetched messages that arrive as events on
+ * q (partitions not forwarded) come before fq, so a partition's messages stay in order while its
+ * queue is being forwarded; the first other event (rebalance, error, stats, log, commit result)
+ * stops the batch and is handed over in *other. Each message is released once copied.
+ */
+int32_t weir_poll_messages(weir_poller_t *p, int32_t max, uint8_t *out, int64_t cap, double *table, int64_t *used, rd_kafka_event_t **other) {
   int32_t n = 0;
   int64_t pos = 0;
   *other = NULL;
   *used = 0;
-  while (n < max) {
+  /* 1. Events on the main queue, until it is empty. */
+  while (n < max && !p->batch_len) {
     rd_kafka_event_t *ev = p->pending;
     const rd_kafka_message_t *m = p->pending_msg;
     if (!ev) {
-      ev = rd_kafka_queue_poll(p->q, n == 0 ? timeout_ms : 0);
+      ev = rd_kafka_queue_poll(p->q, 0);
       if (!ev) break;
-      if (rd_kafka_event_type(ev) != RD_KAFKA_EVENT_FETCH) { *other = ev; break; }
+      if (rd_kafka_event_type(ev) != RD_KAFKA_EVENT_FETCH) { *other = ev; *used = pos; return n; }
       m = rd_kafka_event_message_next(ev);
       if (!m) { rd_kafka_event_destroy(ev); continue; }
     }
-    rd_kafka_headers_t *hdrs;
-    int64_t sz = msg_size(m, &hdrs);
-    if (pos + sz > cap) {
+    int64_t next = put_message(m, table + (int64_t)n * (MSG_SLOTS / 2), out, pos, cap);
+    if (next < 0) {
       p->pending = ev; p->pending_msg = m;
-      if (n == 0) { *used = sz; return -1; }
-      break;
+      if (n == 0) return -1;
+      *used = pos;
+      return n;
     }
     p->pending = NULL; p->pending_msg = NULL;
-    uint8_t *o = out + pos;
-    uint64_t rkt = (uint64_t)(uintptr_t)m->rkt;
-    memcpy(o, &rkt, 8); o += 8;
-    wr_i32(o, m->partition); o += 4;
-    wr_i32(o, m->err); o += 4;
-    wr_i64(o, m->offset); o += 8;
-    rd_kafka_timestamp_type_t tstype = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
-    int64_t ts = m->err ? -1 : rd_kafka_message_timestamp(m, &tstype);
-    wr_i64(o, ts); o += 8;
-    wr_i32(o, m->key ? (int32_t)m->key_len : -1); o += 4;
-    wr_i32(o, m->payload ? (int32_t)m->len : -1); o += 4;
-    int32_t hc = 0;
-    if (hdrs) hc = (int32_t)rd_kafka_header_cnt(hdrs);
-    wr_i32(o, hc); o += 4;
-    *o++ = (uint8_t)tstype;
-    if (m->key) { memcpy(o, m->key, m->key_len); o += m->key_len; }
-    if (m->payload) { memcpy(o, m->payload, m->len); o += m->len; }
-    if (hdrs) {
-      const char *name; const void *val; size_t vsz;
-      for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &vsz) == RD_KAFKA_RESP_ERR_NO_ERROR; i++) {
-        uint16_t nl = (uint16_t)strlen(name);
-        wr_u16(o, nl); o += 2; memcpy(o, name, nl); o += nl;
-        wr_i32(o, val ? (int32_t)vsz : -1); o += 4;
-        if (val) { memcpy(o, val, vsz); o += vsz; }
-      }
-    }
-    pos = o - out;
-    n++;
     rd_kafka_event_destroy(ev); /* a FETCH event carries one message */
+    pos = next;
+    n++;
+  }
+  if (n >= max && !p->batch_len) { *used = pos; return n; }
+  /* 2. The forwarded fetch queue, in batches. */
+  while (p->fq && n < max) {
+    if (p->batch_next >= p->batch_len) {
+      int32_t want = max - n;
+      if (want > p->batch_cap) {
+        free(p->batch);
+        p->batch_cap = want < 1024 ? 1024 : want;
+        p->batch = malloc(sizeof(*p->batch) * (size_t)p->batch_cap);
+      }
+      ssize_t got = rd_kafka_consume_batch_queue(p->fq, 0, p->batch, (size_t)want);
+      p->batch_next = 0;
+      p->batch_len = got > 0 ? (int32_t)got : 0;
+      if (!p->batch_len) break;
+    }
+    rd_kafka_message_t *m = p->batch[p->batch_next];
+    int64_t next = put_message(m, table + (int64_t)n * (MSG_SLOTS / 2), out, pos, cap);
+    if (next < 0) {
+      if (n == 0) return -1;
+      break;
+    }
+    rd_kafka_message_destroy(m);
+    pos = next;
+    n++;
+    if (++p->batch_next >= p->batch_len) p->batch_next = p->batch_len = 0;
   }
   *used = pos;
   return n;
+}
+
+/* How many bytes the next message waiting in the poller needs (for growing the buffer after -1). */
+int64_t weir_pending_size(weir_poller_t *p) {
+  const rd_kafka_message_t *m = p->pending_msg;
+  if (!m && p->batch_next < p->batch_len) m = p->batch[p->batch_next];
+  if (!m) return 0;
+  rd_kafka_headers_t *hdrs = NULL;
+  if (m->err || rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) hdrs = NULL;
+  return (m->key ? (int64_t)m->key_len : 0) + (m->payload ? (int64_t)m->len : 0) + (hdrs ? headers_size(hdrs) : 0);
 }
 
 /* Topic-partition lists: u16 topic_len, topic, i32 partition, i64 offset per entry. */

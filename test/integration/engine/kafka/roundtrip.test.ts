@@ -89,6 +89,35 @@ describe("produce → consume round trip", () => {
     await expect(p.produce({ topic, value: "bad", partition: 99 })).rejects.toBeInstanceOf(KafkaError);
     await p.close();
   });
+
+  test("a consumed batch keeps its bytes while later batches arrive (small batches, then one large record)", async () => {
+    const own = uniqueTopic("batches");
+    await admin.createTopics([{ topic: own, partitions: 1 }]);
+    const p = t.producer();
+    const recs = Array.from({ length: 500 }, (_, i) => ({ topic: own, key: `k${i}`, value: new Uint8Array(100).fill(i & 255) }));
+    const big = { topic: own, key: "big", value: new Uint8Array(900_000).fill(7) };
+    const reports = await p.send([...recs, big]);
+    expect(reports.filter((r) => r.error)).toEqual([]);
+    const c = t.consumer({ groupId: `g-${own}` });
+    c.subscribe([own]);
+    const got = [];
+    // Small batches: the consumer's batch buffer is reused between them.
+    while (got.length < recs.length + 1) {
+      const b = await c.consume(50, 10_000);
+      if (!b.length) break;
+      got.push(...b);
+    }
+    expect(got.length).toBe(recs.length + 1);
+    got.forEach((m, i) => {
+      expect(m.offset).toBe(i);
+      expect(text(m.key)).toBe(i < recs.length ? `k${i}` : "big");
+      expect(m.value!.length).toBe(i < recs.length ? 100 : 900_000);
+      expect(m.value!.every((b) => b === (i < recs.length ? i & 255 : 7))).toBe(true);
+    });
+    await c.close();
+    await p.close();
+    await admin.deleteTopics([own]);
+  });
 });
 
 describe("admin", () => {
