@@ -75,7 +75,18 @@ async function steady(t: Transport, topic: string, run: string, rate: number, co
 /** Reads `topic` from its current end by manual assignment (no group join delay in the figures). */
 async function collectLatencies(t: Transport, topic: string, group: string, count: number, sentAt: (value: any) => number | undefined, timeoutMs = 60_000): Promise<number[]> {
   const c = t.consumer({ groupId: group });
-  const ends = await Promise.all(Array.from({ length: 6 }, (_, partition) => c.watermarks(topic, partition).then((w) => ({ topic, partition, offset: w.high }))));
+  // A topic created a moment ago may not have a leader yet: retriable, so retry for a while.
+  const end = async (partition: number) => {
+    for (let i = 0; ; i++) {
+      try {
+        return { topic, partition, offset: (await c.watermarks(topic, partition)).high };
+      } catch (e) {
+        if (i >= 40 || !(e as { retriable?: boolean }).retriable) throw e;
+        await Bun.sleep(250);
+      }
+    }
+  };
+  const ends = await Promise.all(Array.from({ length: 6 }, (_, partition) => end(partition)));
   c.assign(ends);
   const seen = new Map<string, number>();
   const deadline = Date.now() + timeoutMs;
