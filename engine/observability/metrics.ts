@@ -3,10 +3,28 @@
 
 type Labels = Record<string, string | number>;
 
+const NEEDS_ESCAPE = /[\\"\n]/;
+const escapeValue = (v: string) => (NEEDS_ESCAPE.test(v) ? v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n") : v);
+
+/** Rendered label set, the series key. Hot paths call it per record, so the common shapes skip the sort and the escaping. */
 function labelKey(labels: Labels | undefined): string {
   if (!labels) return "";
-  const keys = Object.keys(labels).sort();
-  return keys.map((k) => `${k}="${String(labels[k]).replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`).join(",");
+  let out = "";
+  let sorted = true;
+  let prev = "";
+  for (const k in labels) {
+    if (k < prev) {
+      sorted = false;
+      break;
+    }
+    prev = k;
+    out += `${out ? "," : ""}${k}="${escapeValue(String(labels[k]))}"`;
+  }
+  if (sorted) return out;
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}="${escapeValue(String(labels[k]))}"`)
+    .join(",");
 }
 
 abstract class Metric {

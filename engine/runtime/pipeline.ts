@@ -72,6 +72,10 @@ interface AgentRuntime {
   store: StateStore;
   check: TypeCheck<TSchema>;
   inFlight: number;
+  /** Agents and sinks fed by this agent, and whether it feeds the aggregator (resolved once at build). */
+  children: AgentRuntime[];
+  sinks: SinkSpec[];
+  joins: boolean;
 }
 
 export class Pipeline {
@@ -210,8 +214,12 @@ export class Pipeline {
         store: new StateStore(this.changelog(spec.name), this.opts.transport, () => this.producer),
         check: TypeCompiler.Compile(def.output),
         inFlight: 0,
+        children: [],
+        sinks: t.sinks.filter((s) => s.input === spec.name),
+        joins: !!t.aggregator?.inputs.includes(spec.name),
       });
     }
+    for (const rt of this.agents.values()) rt.children = [...this.agents.values()].filter((a) => a.spec.input === rt.spec.name);
     if (t.aggregator) {
       const a = t.aggregator;
       this.aggregator = new Aggregator({ inputs: a.inputs, deadlineMs: durationMs(a.deadline, 5000), quorum: a.quorum ?? a.inputs.length }, this.clock, (r) => this.onAggregated(r));
@@ -379,7 +387,7 @@ export class Pipeline {
     const rt = this.agents.get(name)!;
     const key = String(env.value[rt.spec.keyBy ?? "conversationId"] ?? env.key);
     const messageId = typeof env.value.id === "string" ? env.value.id : undefined;
-    if (this.aggregator && this.t.aggregator!.inputs.includes(name)) this.openJoin(env);
+    if (this.aggregator && rt.joins) this.openJoin(env);
     rt.inFlight++;
     m.inFlight.set({ agent: name }, rt.inFlight);
     try {
@@ -388,17 +396,17 @@ export class Pipeline {
       );
       m.mailbox.set({ agent: name }, rt.actors.depth());
       env.outputs = { ...env.outputs, [name]: output };
-      if (this.aggregator && this.t.aggregator!.inputs.includes(name)) this.join(name, env, output);
+      if (this.aggregator && rt.joins) this.join(name, env, output);
       // Downstream agents and sinks fed by this agent.
-      const kids = [...this.agents.values()].filter((a) => a.spec.input === name);
-      const sinks = this.t.sinks.filter((s) => s.input === name);
+      const kids = rt.children;
+      const sinks = rt.sinks;
       env.fork(kids.length + sinks.length);
       for (const k of kids) void this.runAgent(k.spec.name, { ...env, outputs: env.outputs });
       for (const s of sinks) void this.writeSinks([s.name], this.sinkRecord(s, env, { [name]: output })).finally(() => env.release());
     } catch (e) {
       const exhausted = e instanceof RetriesExhausted ? e : new RetriesExhausted(toWeirError(e), 1);
       this.log.warn("agent failed; dead-lettering", { agent: name, messageId, code: exhausted.last.code, error: exhausted.last.message, attempts: exhausted.attempts });
-      if (this.aggregator && this.t.aggregator!.inputs.includes(name)) this.join(name, env, null, true);
+      if (this.aggregator && rt.joins) this.join(name, env, null, true);
       await this.toDeadLetter(this.original(env), name, exhausted.last, exhausted.attempts);
     } finally {
       rt.inFlight--;
@@ -424,7 +432,7 @@ export class Pipeline {
             Promise.resolve(
               impl(
               input as never,
-              { key, tenant: String(env.value.tenant ?? "default"), state: state as never, clock: this.clock, log: this.log.child({ agent: spec.name, messageId: env.value.id, traceId: traceparentOf(env)?.split("-")[1] }), llm: this.opts.llm, attempt, signal: ac.signal, upstream: env.outputs, traceparent: traceparentOf(env) },
+              this.agentContext(spec, key, env, state, attempt, ac.signal),
               (spec.config ?? {}) as never,
             ),
             ),
@@ -452,6 +460,27 @@ export class Pipeline {
     } finally {
       stop();
     }
+  }
+
+  /** What an agent sees besides its input; the logger is made on first use (most calls never log). */
+  private agentContext(spec: AgentSpec, key: string, env: Envelope, state: unknown, attempt: number, signal: AbortSignal) {
+    const traceparent = traceparentOf(env);
+    const log = this.log;
+    let child: Logger | undefined;
+    return {
+      key,
+      tenant: String(env.value.tenant ?? "default"),
+      state: state as never,
+      clock: this.clock,
+      get log() {
+        return (child ??= log.child({ agent: spec.name, messageId: env.value.id, traceId: traceparent?.split("-")[1] }));
+      },
+      llm: this.opts.llm,
+      attempt,
+      signal,
+      upstream: env.outputs,
+      traceparent,
+    };
   }
 
   private original(env: Envelope) {

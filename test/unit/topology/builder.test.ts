@@ -38,7 +38,7 @@ describe("topology builder", () => {
       .to("live", { type: "websocket" });
     t.deadLetter("support.dlq")
       .delivery("at-least-once")
-      .backpressure(1000, 500)
+      .backpressure(3000, 2000)
       .stage("fast", ["raw", "nonEmpty", unique, pii, sentiment, insights, validator, "results", "insightsTopic", "db", "live"], "support.fast")
       .stage("llm", [summary], "support.llm");
     expect(t.build()).toEqual(fromFile(resolve(dir, "support.yaml")));
