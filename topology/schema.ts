@@ -100,8 +100,8 @@ export const Agent = Type.Object(
     config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     /** Keys processed at once (each key is strictly ordered). */
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 16 })),
-    /** Messages accepted and not yet finished; past it, partitions pause. */
-    maxInFlight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1000 })),
+    /** Messages this agent may hold (mailbox and running); past it the pipeline stops taking records. Default: the high watermark. */
+    maxInFlight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     keyBy: Type.Optional(Type.String({ minLength: 1, default: "conversationId" })),
     retry: Type.Optional(Retry),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 1, default: 30_000 })),

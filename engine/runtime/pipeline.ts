@@ -72,6 +72,9 @@ interface AgentRuntime {
   store: StateStore;
   check: TypeCheck<TSchema>;
   inFlight: number;
+  /** Messages this agent may hold (mailbox and running) before intake stops, and where it resumes. */
+  maxInFlight: number;
+  resumeAt: number;
   /** Agents and sinks fed by this agent, and whether it feeds the aggregator (resolved once at build). */
   children: AgentRuntime[];
   sinks: SinkSpec[];
@@ -214,6 +217,8 @@ export class Pipeline {
         store: new StateStore(this.changelog(spec.name), this.opts.transport, () => this.producer),
         check: TypeCompiler.Compile(def.output),
         inFlight: 0,
+        maxInFlight: spec.maxInFlight ?? this.high,
+        resumeAt: Math.floor(((spec.maxInFlight ?? this.high) * this.low) / this.high),
         children: [],
         sinks: t.sinks.filter((s) => s.input === spec.name),
         joins: !!t.aggregator?.inputs.includes(spec.name),
@@ -274,7 +279,7 @@ export class Pipeline {
       // low one. librdkafka's prefetch queue is bounded (queued.max.messages.kbytes), so the broker
       // is held off too. (Pausing partitions instead makes librdkafka discard their prefetched
       // records; in the engine bench that cost three quarters of the throughput.)
-      const room = this.high - this.tracker.inFlight();
+      const room = this.room();
       if (room <= 0 && !this.joinTopics.size) {
         m.backpressure.set(undefined, 1);
         this.backpressured++;
@@ -285,7 +290,7 @@ export class Pipeline {
       // A stage whose in-flight records wait for outputs coming back from another stage must keep
       // reading those while it holds back: it pauses only its own sources (waiting for everything
       // would deadlock until the aggregator's deadline).
-      if (this.joinTopics.size) this.holdSources(room <= 0 || (this.heldSources.length > 0 && this.tracker.inFlight() > this.low));
+      if (this.joinTopics.size) this.holdSources(room <= 0 || (this.heldSources.length > 0 && !this.canResume()));
       let batch: ConsumedMessage[];
       try {
         batch = await this.consumer.consume(this.heldSources.length ? 5000 : Math.min(5000, room), 200);
@@ -370,7 +375,29 @@ export class Pipeline {
     this.tracker.done(topic, partition, offset);
     this.stats.done++;
     this.timing.lastDoneAt = performance.now();
-    if (this.belowLow && this.tracker.inFlight() <= this.low) {
+    this.wakeIfResumable();
+  }
+
+  /**
+   * How many more records the loop may take: the room under the high watermark and under every
+   * agent's maxInFlight (an agent whose messages pile up stops the intake even when the pipeline
+   * as a whole is below its watermark).
+   */
+  private room(): number {
+    let room = this.high - this.tracker.inFlight();
+    for (const rt of this.agents.values()) room = Math.min(room, rt.maxInFlight - rt.inFlight);
+    return room;
+  }
+
+  /** Below the low watermark, and every agent as far below its maxInFlight as low is below high. */
+  private canResume(): boolean {
+    if (this.tracker.inFlight() > this.low) return false;
+    for (const rt of this.agents.values()) if (rt.inFlight > rt.resumeAt) return false;
+    return true;
+  }
+
+  private wakeIfResumable() {
+    if (this.belowLow && this.canResume()) {
       const wake = this.belowLow;
       this.belowLow = null;
       wake();
@@ -412,6 +439,7 @@ export class Pipeline {
       rt.inFlight--;
       m.inFlight.set({ agent: name }, rt.inFlight);
       env.release();
+      this.wakeIfResumable();
     }
   }
 
@@ -743,6 +771,11 @@ export class Pipeline {
 
   inFlight(): number {
     return this.tracker.inFlight();
+  }
+
+  /** Messages one agent holds now (mailbox and running). */
+  agentInFlight(name: string): number {
+    return this.agents.get(name)?.inFlight ?? 0;
   }
 
   private async flushState() {

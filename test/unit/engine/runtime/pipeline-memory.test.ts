@@ -110,6 +110,29 @@ describe("pipeline on the memory transport", () => {
     await p2.stop();
   });
 
+  test("an agent's maxInFlight stops the intake even below the pipeline's high watermark", async () => {
+    const t = createMemoryTransport();
+    const topo = testTopology("agentcap", { ...topics("agentcap"), partitions: 2, high: 1000, concurrency: 2, delayMs: 4 });
+    topo.agents = topo.agents!.map((a) => (a.name === "count" ? { ...a, maxInFlight: 12 } : a));
+    const p = new Pipeline({ topology: topo, transport: t, agents: TEST_AGENTS, commitIntervalMs: 20 });
+    await p.start();
+    await t.producer().send(Array.from({ length: 300 }, (_, i) => ({ topic: "agentcap.in", key: `k${i % 6}`, value: JSON.stringify(message(i, `k${i % 6}`)) })));
+    let maxCount = 0;
+    let maxTotal = 0;
+    await waitFor(() => {
+      maxCount = Math.max(maxCount, p.agentInFlight("count"));
+      maxTotal = Math.max(maxTotal, p.inFlight());
+      return p.stats.results >= 300;
+    }, "all 300 results", 60_000, 1);
+    expect(maxCount).toBeGreaterThan(0);
+    expect(maxCount).toBeLessThanOrEqual(12);
+    // The slow agent, not the watermark (1 000), is what held the intake back: beyond its 12, only
+    // records finishing their sink writes were in flight.
+    expect(maxTotal).toBeLessThan(50);
+    expect(p.backpressured).toBeGreaterThan(0);
+    await p.stop();
+  });
+
   test("backpressure stops pulling while a slow agent works, so in-flight work stays bounded", async () => {
     const t = createMemoryTransport();
     const topo = testTopology("bp", { ...topics("bp"), partitions: 1, high: 20, concurrency: 2, delayMs: 4 });
