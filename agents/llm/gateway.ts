@@ -69,7 +69,8 @@ export class LlmGateway implements LlmClient {
   route(req: LlmRequest, cheapestOnly = false): ModelInfo[] {
     const tokens = estimateTokens(req.system + req.prompt);
     const want = cheapestOnly ? 1 : req.priority === "high" || tokens > 6000 ? 3 : req.priority === "low" ? 1 : tokens > 1500 ? 2 : 1;
-    return [...this.models].sort((a, b) => Math.abs(a.tier - want) - Math.abs(b.tier - want) || a.input + a.output - (b.input + b.output));
+    const preferred = (m: ModelInfo) => (req.provider && m.provider === req.provider ? 0 : 1);
+    return [...this.models].sort((a, b) => preferred(a) - preferred(b) || Math.abs(a.tier - want) - Math.abs(b.tier - want) || a.input + a.output - (b.input + b.output));
   }
 
   async complete(req: LlmRequest): Promise<LlmResponse> {

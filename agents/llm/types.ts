@@ -20,6 +20,8 @@ export interface LlmRequest {
   signal?: AbortSignal;
   /** Propagated W3C trace context, if any. */
   traceparent?: string;
+  /** Preferred provider (the topology's `provider` for the agent): its models are tried first, the others stay as fallbacks. */
+  provider?: string;
 }
 
 export interface LlmUsage {

@@ -490,6 +490,17 @@ export class Pipeline {
     }
   }
 
+  private readonly llmBySpec = new Map<string, LlmClient | undefined>();
+
+  /** The LLM client for an agent: the gateway, preferring the agent's `provider` when the topology names one. */
+  private llmFor(spec: AgentSpec): LlmClient | undefined {
+    const llm = this.opts.llm;
+    if (!llm || !spec.provider) return llm;
+    let c = this.llmBySpec.get(spec.name);
+    if (!c) this.llmBySpec.set(spec.name, (c = { complete: (req) => llm.complete({ ...req, provider: spec.provider }) }));
+    return c;
+  }
+
   /** What an agent sees besides its input; the logger is made on first use (most calls never log). */
   private agentContext(spec: AgentSpec, key: string, env: Envelope, state: unknown, attempt: number, signal: AbortSignal) {
     const traceparent = traceparentOf(env);
@@ -503,7 +514,7 @@ export class Pipeline {
       get log() {
         return (child ??= log.child({ agent: spec.name, messageId: env.value.id, traceId: traceparent?.split("-")[1] }));
       },
-      llm: this.opts.llm,
+      llm: this.llmFor(spec),
       attempt,
       signal,
       upstream: env.outputs,

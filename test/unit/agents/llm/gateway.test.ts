@@ -43,6 +43,14 @@ describe("LLM gateway", () => {
     expect(g.route(req({ prompt: "x".repeat(8000) }))[0].model).toBe("b-mid");
   });
 
+  test("an agent's preferred provider goes first; the others remain as fallbacks", () => {
+    const g = new LlmGateway({ providers: [scripted("a", ["ok"]).p, scripted("b", ["ok"]).p], models: MODELS });
+    const chain = g.route(req({ priority: "low", provider: "b" }));
+    expect(chain[0].provider).toBe("b");
+    expect(chain.some((m) => m.provider === "a")).toBe(true);
+    expect(chain.findIndex((m) => m.provider === "a")).toBeGreaterThan(chain.findLastIndex((m) => m.provider === "b"));
+  });
+
   test("falls back to the next provider when one keeps failing, and accounts cost", async () => {
     const clock = new ManualClock();
     const a = scripted("a", [fail500()]);
