@@ -9,6 +9,8 @@ export interface AggregatorConfig {
   inputs: string[];
   deadlineMs: number;
   quorum: number;
+  /** Field of the message that names its conversation (the rollup key); default `conversationId`. */
+  conversationField?: string;
 }
 
 // The result shapes are TypeBox schemas (schema.ts); these are their static types.
@@ -96,7 +98,7 @@ export class Aggregator {
     }
     this.emit({
       messageId,
-      conversationId: String(p.message.conversationId ?? ""),
+      conversationId: String(p.message[this.cfg.conversationField ?? "conversationId"] ?? ""),
       tenant: String(p.message.tenant ?? "default"),
       version: p.version,
       status: missing.length ? "partial" : "final",

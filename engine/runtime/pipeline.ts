@@ -227,7 +227,7 @@ export class Pipeline {
     for (const rt of this.agents.values()) rt.children = [...this.agents.values()].filter((a) => a.spec.input === rt.spec.name);
     if (t.aggregator) {
       const a = t.aggregator;
-      this.aggregator = new Aggregator({ inputs: a.inputs, deadlineMs: durationMs(a.deadline, 5000), quorum: a.quorum ?? a.inputs.length }, this.clock, (r) => this.onAggregated(r));
+      this.aggregator = new Aggregator({ inputs: a.inputs, deadlineMs: durationMs(a.deadline, 5000), quorum: a.quorum ?? a.inputs.length, conversationField: a.rollup?.by }, this.clock, (r) => this.onAggregated(r));
       // Alert rules: a URL written as `env:NAME` is read from the environment; rules whose URL is
       // unset are skipped with a warning rather than failing the pipeline.
       const rules = (a.alerts ?? []).flatMap((rule) => {
@@ -342,7 +342,9 @@ export class Pipeline {
         crossing = JSON.parse(text) as StageEnvelope;
         if (!crossing || typeof crossing.value !== "object" || !crossing.value || typeof crossing.outputs !== "object") throw new Error("a stage envelope {value, outputs} was expected");
         value = crossing.value;
-      } else value = source.serde === "json" || !source.serde ? JSON.parse(text) : { value: text };
+      } else if (source.serde === "json" || !source.serde) value = JSON.parse(text);
+      // Non-JSON records become { value }: the text, or for bytes the base64 of the raw value.
+      else value = { value: source.serde === "bytes" ? Buffer.from(msg.value ?? new Uint8Array()).toString("base64") : text };
       if (!value || typeof value !== "object" || Array.isArray(value)) throw new Error("a JSON object was expected");
       const check = this.schemaChecks.get(msg.topic);
       if (check && !check.Check(value)) {
@@ -413,7 +415,7 @@ export class Pipeline {
   private async runAgent(name: string, env: Envelope) {
     const rt = this.agents.get(name)!;
     const key = String(env.value[rt.spec.keyBy ?? "conversationId"] ?? env.key);
-    const messageId = typeof env.value.id === "string" ? env.value.id : undefined;
+    const messageId = this.messageIdOf(env);
     if (this.aggregator && rt.joins) this.openJoin(env);
     rt.inFlight++;
     m.inFlight.set({ agent: name }, rt.inFlight);
@@ -559,9 +561,15 @@ export class Pipeline {
     return { ...base, key: String(env.value.id ?? `${env.topic}-${env.partition}-${env.offset}`), kind: "record", value: { ...env.value, ...output }, headers: {} };
   }
 
+  /** The join key of a record: the aggregator's `by` field (default `id`). */
+  private messageIdOf(env: Envelope): string | undefined {
+    const v = env.value[this.t.aggregator?.by ?? "id"];
+    return typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined;
+  }
+
   /** The first aggregator input to see a message opens its join, holding one branch of the record until the first emission is written. */
   private openJoin(env: Envelope) {
-    const messageId = typeof env.value.id === "string" ? env.value.id : undefined;
+    const messageId = this.messageIdOf(env);
     if (!messageId || this.pendingAgg.has(messageId) || this.aggregator!.has(messageId)) return;
     env.fork(1);
     this.pendingAgg.set(messageId, { release: env.release, traceparent: traceparentOf(env) });
@@ -573,7 +581,7 @@ export class Pipeline {
    * result, this record stays uncommitted until that emission is written, so a crash cannot lose it.
    */
   private join(input: string, env: Envelope, output: unknown, failed = false) {
-    const messageId = typeof env.value.id === "string" ? env.value.id : undefined;
+    const messageId = this.messageIdOf(env);
     if (!messageId) return;
     // An output from another stage for a message whose join is not open here (this process restarted
     // after emitting a partial) opens one, so the output is still published.

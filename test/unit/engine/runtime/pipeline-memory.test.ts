@@ -110,6 +110,23 @@ describe("pipeline on the memory transport", () => {
     await p2.stop();
   });
 
+  test("the aggregator joins on its `by` field and rolls up on `rollup.by`", async () => {
+    const t = createMemoryTransport();
+    const topo = testTopology("joinby", topics("joinby"));
+    topo.sources = topo.sources.map((src) => ({ ...src, schema: undefined }));
+    topo.aggregator = { ...topo.aggregator!, by: "ref", rollup: { by: "thread" } };
+    const p = new Pipeline({ topology: topo, transport: t, agents: TEST_AGENTS, commitIntervalMs: 20 });
+    await p.start();
+    await t.producer().send(Array.from({ length: 6 }, (_, i) => ({ topic: "joinby.in", key: "c", value: JSON.stringify({ ...message(i, "c"), ref: `r-${i}`, thread: `th-${i % 2}` }) })));
+    const reader = t.consumer({ groupId: "reader" });
+    reader.subscribe(["joinby.out"]);
+    const out = await readResults(reader, 6);
+    expect(out.map((r) => r.messageId).sort()).toEqual(["r-0", "r-1", "r-2", "r-3", "r-4", "r-5"]);
+    expect(out.every((r) => r.status === "final" && r.conversationId === `th-${Number(r.messageId.slice(2)) % 2}`)).toBe(true);
+    expect(p.rollup("acme", "th-1")?.messages).toBe(3);
+    await p.stop();
+  });
+
   test("an agent's maxInFlight stops the intake even below the pipeline's high watermark", async () => {
     const t = createMemoryTransport();
     const topo = testTopology("agentcap", { ...topics("agentcap"), partitions: 2, high: 1000, concurrency: 2, delayMs: 4 });
