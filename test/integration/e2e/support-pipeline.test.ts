@@ -7,7 +7,7 @@ import { AGENTS } from "../../../agents/index.ts";
 import { loadApiConfig } from "../../../api/config.ts";
 import { startServer, type ServerHandle } from "../../../api/server.ts";
 import type { Producer, Transport } from "../../../engine/kafka/types.ts";
-import { Pipeline } from "../../../engine/runtime/pipeline.ts";
+import { StagedPipeline } from "../../../engine/runtime/staged-pipeline.ts";
 import { PostgresSink } from "../../../engine/sinks/postgres-sink.ts";
 import { WebSocketSink } from "../../../engine/sinks/websocket-sink.ts";
 import { migrate } from "../../../persistence/migrate.ts";
@@ -21,7 +21,7 @@ let db: Awaited<ReturnType<typeof tempSchema>>;
 let transport: Transport;
 let producer: Producer;
 let api: ServerHandle;
-let pipeline: Pipeline;
+let pipeline: StagedPipeline;
 const base = uniqueTopic("e2e");
 
 beforeAll(async () => {
@@ -35,12 +35,14 @@ beforeAll(async () => {
     .replaceAll("support.messages", `${base}.messages`)
     .replaceAll("support.insights", `${base}.insights`)
     .replaceAll("support.dlq", `${base}.dlq`)
+    .replaceAll("via: support.", `via: ${base}.`)
     .replaceAll("weir-support", `g-${base}`)
     .replace("name: support-intelligence", `name: ${base}`);
   const topology = parseTopology(text, "support.yaml");
   const config = loadApiConfig({ WEIR_API_KEYS: "acme:key-acme,globex:key-globex", WEIR_INGEST_TOPIC: `${base}.messages`, PORT: "0", HOST: "127.0.0.1" });
   api = await startServer({ config, producer, store, migrate: false });
-  pipeline = new Pipeline({ topology, transport, agents: AGENTS, commitIntervalMs: 200, sinks: { db: new PostgresSink(store, "db"), live: new WebSocketSink(api.hub, store, "live") } });
+  // Both stages, as `weir run` starts them: summary crosses to the llm stage and back over Kafka.
+  pipeline = new StagedPipeline({ topology, transport, agents: AGENTS, commitIntervalMs: 200, sinks: { db: new PostgresSink(store, "db"), live: new WebSocketSink(api.hub, store, "live") } });
   await pipeline.start();
 }, 60_000);
 
