@@ -15,13 +15,15 @@ import { WeirError } from "../../engine/errors.ts";
 const root = resolve(import.meta.dir, "../..");
 const brokers = process.env.KAFKA_BROKERS ?? "127.0.0.1:9092";
 const scale = Number(process.env.WEIR_BENCH_SCALE ?? 1);
-const repeats = Number(process.env.WEIR_BENCH_REPEATS ?? 2);
+const repeats = Number(process.env.WEIR_BENCH_REPEATS ?? 3);
 const PARTITIONS = 3;
 // Consumers time from their first batch (up to 10 000 messages) and do not count it: keep N well above that.
+// Runs last a few seconds each: sub-second runs (the earlier 1 M × 100 B and 300 k × 1 KB) swung
+// by ±20 % between repeats on this shared machine, for the C loop as much as for weir.
 const MIN_COUNT = 50_000;
 const SIZES = [
-  { size: 100, count: Math.max(MIN_COUNT, Math.round(1_000_000 * scale)) },
-  { size: 1024, count: Math.max(MIN_COUNT, Math.round(300_000 * scale)) },
+  { size: 100, count: Math.max(MIN_COUNT, Math.round(3_000_000 * scale)) },
+  { size: 1024, count: Math.max(MIN_COUNT, Math.round(1_000_000 * scale)) },
 ];
 const lib = locateLibrdkafka()!;
 const log = (msg: string, f: Record<string, unknown> = {}) => console.error(JSON.stringify({ time: new Date().toISOString(), level: "info", module: "bench.kafka", msg, ...f }));
