@@ -102,8 +102,8 @@ async function collectLatencies(t: Transport, topic: string, group: string, coun
   return [...seen.values()].sort((a, b) => a - b);
 }
 
-export async function supportBench(t: Transport, admin: Admin, n: number, run: string, rate = 500, latencySeconds = 10): Promise<SupportFigures> {
-  // Throughput: a pre-loaded topic drained by both stages in this process.
+/** Throughput: a pre-loaded topic drained by both stages in this process. Leaves the job running for the caller. */
+export async function supportThroughput(t: Transport, admin: Admin, n: number, run: string) {
   const prefix = `bench-support-${run}`;
   const topology = supportTopology(prefix);
   const src = `${prefix}.messages`;
@@ -117,6 +117,11 @@ export async function supportBench(t: Transport, admin: Admin, n: number, run: s
   // Each message is done in the fast stage twice (itself, and its summary coming back) and once in llm.
   while (fast.stats.done < 2 * n || llm.stats.done < n) await Bun.sleep(5);
   const msgsPerSec = n / ((Math.max(fast.timing.lastDoneAt, llm.timing.lastDoneAt) - fast.timing.firstConsumedAt) / 1000);
+  return { msgsPerSec, staged, prefix, src };
+}
+
+export async function supportBench(t: Transport, admin: Admin, n: number, run: string, rate = 500, latencySeconds = 10): Promise<SupportFigures> {
+  const { msgsPerSec, staged, prefix, src } = await supportThroughput(t, admin, n, run);
 
   // Latency: a steady rate through the running job, send time to the first final result.
   const count = rate * latencySeconds;
