@@ -14,7 +14,10 @@ interface Mailbox {
 
 export class ActorSystem {
   private readonly boxes = new Map<string, Mailbox>();
-  private readonly ready: string[] = [];
+  // A FIFO of keys whose mailbox has work and no job running; `head` avoids Array#shift, which
+  // moves every element (thousands of keys under load).
+  private ready: string[] = [];
+  private head = 0;
   private running = 0;
   private queued = 0;
 
@@ -33,8 +36,15 @@ export class ActorSystem {
   }
 
   private pump() {
-    while (this.running < this.opts.concurrency && this.ready.length) {
-      const key = this.ready.shift()!;
+    while (this.running < this.opts.concurrency && this.head < this.ready.length) {
+      const key = this.ready[this.head++];
+      if (this.head === this.ready.length) {
+        this.ready = [];
+        this.head = 0;
+      } else if (this.head > 1024 && this.head * 2 > this.ready.length) {
+        this.ready = this.ready.slice(this.head);
+        this.head = 0;
+      }
       const box = this.boxes.get(key)!;
       const job = box.queue.shift()!;
       box.running = true;

@@ -104,7 +104,24 @@ export class Histogram extends Metric {
     super(name, help, "histogram");
   }
   observe(labels: Labels | undefined, value: number): void {
+    this.observeKey(labelKey(labels), value);
+  }
+  /** One series with its label key rendered once, for hot paths that observe the same labels per record. */
+  bind(labels?: Labels): { observe(value: number): void; startTimer(): () => number } {
     const k = labelKey(labels);
+    return {
+      observe: (value) => this.observeKey(k, value),
+      startTimer: () => {
+        const t0 = performance.now();
+        return () => {
+          const secs = (performance.now() - t0) / 1000;
+          this.observeKey(k, secs);
+          return secs;
+        };
+      },
+    };
+  }
+  private observeKey(k: string, value: number): void {
     let s = this.series.get(k);
     if (!s) this.series.set(k, (s = { counts: new Array(this.buckets.length).fill(0), sum: 0, count: 0 }));
     for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]) s.counts[i]++;

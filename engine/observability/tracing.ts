@@ -41,6 +41,15 @@ export function traceparentOf(span: Span): string {
  * @example
  * await withSpan("agent sentiment", { "weir.agent": "sentiment" }, (span) => run(), record.traceparent);
  */
+/**
+ * Whether a tracer provider is registered. Without one every span is a no-op, so hot paths skip
+ * building span names and attributes altogether (the API's proxy provider has no delegate then).
+ */
+export function tracingActive(): boolean {
+  const p = trace.getTracerProvider() as { getDelegateTracer?: (name: string) => unknown };
+  return p.getDelegateTracer ? p.getDelegateTracer("weir") !== undefined : true;
+}
+
 export async function withSpan<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T> | T, parent?: string | Context, kind: SpanKind = SpanKind.INTERNAL): Promise<T> {
   const ctx = typeof parent === "string" || parent === undefined ? contextFrom(parent) : parent;
   const span = tracer().startSpan(name, { attributes, kind }, ctx);

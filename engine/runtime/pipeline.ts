@@ -24,7 +24,7 @@ import { loadModuleFunction, moduleOperator, type RecordFn } from "../operators/
 import type { Sink, SinkRecord } from "../sinks/sink.ts";
 import { StateStore } from "../state/state-store.ts";
 import { deadLetter } from "./dead-letter.ts";
-import { SpanKind, traceparentOf as spanTraceparent, withSpan } from "../observability/tracing.ts";
+import { SpanKind, traceparentOf as spanTraceparent, tracingActive, withSpan } from "../observability/tracing.ts";
 import { completion, type Envelope, type StageEnvelope } from "./envelope.ts";
 import { OffsetTracker } from "./offset-tracker.ts";
 import { DEFAULT_RETRY, RetriesExhausted, withRetry } from "./retry.ts";
@@ -79,6 +79,7 @@ interface AgentRuntime {
   children: AgentRuntime[];
   sinks: SinkSpec[];
   joins: boolean;
+  latency: ReturnType<typeof m.latency.bind>;
 }
 
 export class Pipeline {
@@ -173,6 +174,8 @@ export class Pipeline {
     this.consumer.onRebalance((e) => (e.type === "assign" ? this.onAssign(e.partitions) : this.onRevoke(e.partitions)));
     this.consumer.subscribe(this.t.sources.map((s) => s.topic));
     this.running = true;
+    // Per-agent gauges are read when /metrics renders rather than written per message.
+    this.uncollect = metrics.onCollect(() => this.collectAgentGauges());
     this.loopDone = this.loop();
     this.commitTimer = setInterval(() => void this.commit(), this.opts.commitIntervalMs ?? 1000);
     // Lag per partition for /metrics and the dashboard, off the hot path.
@@ -222,6 +225,7 @@ export class Pipeline {
         children: [],
         sinks: t.sinks.filter((s) => s.input === spec.name),
         joins: !!t.aggregator?.inputs.includes(spec.name),
+        latency: m.latency.bind({ agent: spec.name }),
       });
     }
     for (const rt of this.agents.values()) rt.children = [...this.agents.values()].filter((a) => a.spec.input === rt.spec.name);
@@ -418,12 +422,14 @@ export class Pipeline {
     const messageId = this.messageIdOf(env);
     if (this.aggregator && rt.joins) this.openJoin(env);
     rt.inFlight++;
-    m.inFlight.set({ agent: name }, rt.inFlight);
     try {
-      const output = await rt.actors.tell(key, () =>
-        withSpan(`agent ${name}`, { "weir.agent": name, "weir.agent.kind": rt.spec.agent, "weir.message_id": String(messageId ?? ""), "messaging.kafka.partition": env.partition }, () => this.invoke(rt, key, env), traceparentOf(env), SpanKind.CONSUMER),
+      const call = () => this.invoke(rt, key, env);
+      const output = await rt.actors.tell(
+        key,
+        tracingActive()
+          ? () => withSpan(`agent ${name}`, { "weir.agent": name, "weir.agent.kind": rt.spec.agent, "weir.message_id": String(messageId ?? ""), "messaging.kafka.partition": env.partition }, call, traceparentOf(env), SpanKind.CONSUMER)
+          : call,
       );
-      m.mailbox.set({ agent: name }, rt.actors.depth());
       env.outputs = { ...env.outputs, [name]: output };
       if (this.aggregator && rt.joins) this.join(name, env, output);
       // Downstream agents and sinks fed by this agent.
@@ -439,7 +445,6 @@ export class Pipeline {
       await this.toDeadLetter(this.original(env), name, exhausted.last, exhausted.attempts);
     } finally {
       rt.inFlight--;
-      m.inFlight.set({ agent: name }, rt.inFlight);
       env.release();
       this.wakeIfResumable();
     }
@@ -447,7 +452,7 @@ export class Pipeline {
 
   private async invoke(rt: AgentRuntime, key: string, env: Envelope): Promise<unknown> {
     const { spec, def } = rt;
-    const stop = m.latency.startTimer({ agent: spec.name });
+    const stop = rt.latency.startTimer();
     const policy = { ...DEFAULT_RETRY, ...spec.retry };
     const impl = spec.implementation === "llm" && def.llm ? def.llm : def.offline;
     const input = this.agentInput(rt, env);
@@ -455,20 +460,16 @@ export class Pipeline {
       return await withRetry(
         async (attempt) => {
           const state = rt.store.get(env.partition, key) ?? def.initialState();
-          const ac = new AbortController();
+          // Made only for agents that read their signal (LLM calls); offline agents never do.
+          let ac: AbortController | undefined;
+          const signal = () => (ac ??= new AbortController()).signal;
           const timeout = spec.timeoutMs ?? 30_000;
           let timer: unknown;
           const result = await Promise.race([
-            Promise.resolve(
-              impl(
-              input as never,
-              this.agentContext(spec, key, env, state, attempt, ac.signal),
-              (spec.config ?? {}) as never,
-            ),
-            ),
+            Promise.resolve(impl(input as never, this.agentContext(spec, key, env, state, attempt, signal), (spec.config ?? {}) as never)),
             new Promise<never>((_, reject) => {
               timer = this.clock.setTimeout(() => {
-                ac.abort();
+                ac?.abort();
                 reject(new WeirError("AGENT_TIMEOUT", `agent ${spec.name} took longer than ${timeout} ms`, { retriable: true }));
               }, timeout);
             }),
@@ -504,7 +505,7 @@ export class Pipeline {
   }
 
   /** What an agent sees besides its input; the logger is made on first use (most calls never log). */
-  private agentContext(spec: AgentSpec, key: string, env: Envelope, state: unknown, attempt: number, signal: AbortSignal) {
+  private agentContext(spec: AgentSpec, key: string, env: Envelope, state: unknown, attempt: number, signal: () => AbortSignal) {
     const traceparent = traceparentOf(env);
     const log = this.log;
     let child: Logger | undefined;
@@ -518,7 +519,9 @@ export class Pipeline {
       },
       llm: this.llmFor(spec),
       attempt,
-      signal,
+      get signal() {
+        return signal();
+      },
       upstream: env.outputs,
       traceparent,
     };
@@ -820,6 +823,14 @@ export class Pipeline {
     return this.consumer.lag();
   }
 
+  private uncollect?: () => void;
+  private collectAgentGauges() {
+    for (const [name, rt] of this.agents) {
+      m.inFlight.set({ agent: name }, rt.inFlight);
+      m.mailbox.set({ agent: name }, rt.actors.depth());
+    }
+  }
+
   /** Graceful stop: stop fetching, drain, commit, flush, close. */
   async stop(drainTimeoutMs = 30_000): Promise<void> {
     if (!this.running) return;
@@ -831,6 +842,8 @@ export class Pipeline {
     if (this.tracker.inFlight() > 0) this.log.warn("stopping with records still in flight; they will be reprocessed", { inFlight: this.tracker.inFlight() });
     if (this.commitTimer) clearInterval(this.commitTimer);
     if (this.lagTimer) clearInterval(this.lagTimer);
+    this.collectAgentGauges();
+    this.uncollect?.();
     this.flushTopics();
     await this.commit(true);
     for (const s of this.subjects.values()) s.complete();
