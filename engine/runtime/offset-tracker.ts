@@ -16,6 +16,8 @@ interface PartitionState {
 export class OffsetTracker {
   /** topic → partition → state. Nested maps: begin/done run per record, and a string key per call showed up in profiles. */
   private readonly topics = new Map<string, Map<number, PartitionState>>();
+  /** Records pending across all partitions; the backpressure check reads it per batch and per finished record. */
+  private pendingTotal = 0;
 
   private get(topic: string, partition: number): PartitionState | undefined {
     return this.topics.get(topic)?.get(partition);
@@ -36,13 +38,14 @@ export class OffsetTracker {
   /** A record entered the pipeline. */
   begin(topic: string, partition: number, offset: number): void {
     const s = this.state(topic, partition);
+    if (!s.pending.has(offset)) this.pendingTotal++;
     s.pending.add(offset);
     if (offset > s.highest) s.highest = offset;
   }
 
   /** Every effect of the record is done. */
   done(topic: string, partition: number, offset: number): void {
-    this.get(topic, partition)?.pending.delete(offset);
+    if (this.get(topic, partition)?.pending.delete(offset)) this.pendingTotal--;
   }
 
   /** The next offset that may be committed for one partition: the first unfinished one, or past the highest. */
@@ -73,13 +76,17 @@ export class OffsetTracker {
 
   inFlight(tp?: TopicPartition): number {
     if (tp) return this.get(tp.topic, tp.partition)?.pending.size ?? 0;
-    let n = 0;
-    for (const s of this.all()) n += s.pending.size;
-    return n;
+    return this.pendingTotal;
   }
 
   /** Forgets partitions that were revoked (after their final commit). */
   drop(partitions: TopicPartition[]): void {
-    for (const p of partitions) this.topics.get(p.topic)?.delete(p.partition);
+    for (const p of partitions) {
+      const parts = this.topics.get(p.topic);
+      const s = parts?.get(p.partition);
+      if (!s) continue;
+      this.pendingTotal -= s.pending.size;
+      parts!.delete(p.partition);
+    }
   }
 }
