@@ -22,7 +22,7 @@ if (!process.env.KAFKA_BROKERS) Bun.spawnSync(["bash", resolve(import.meta.dir, 
 const t = createKafkaTransport({ brokers });
 const admin = t.admin();
 
-const progress = new Progress({ label: "engine bench", total: 5, unit: "runs" });
+const progress = new Progress({ label: "engine bench", total: 7, unit: "runs" });
 const pass = passthroughBench(t, admin, N, run);
 const rates = { raw: 0, weir: 0 };
 for (let r = 0; r < 2; r++) {
@@ -32,7 +32,7 @@ for (let r = 0; r < 2; r++) {
   progress.tick();
   log("passthrough measured", { round: r + 1, raw: Math.round(rates.raw), weir: Math.round(rates.weir) });
 }
-const support = await supportBench(t, admin, SUPPORT_N, run);
+const support = await supportBench(t, admin, SUPPORT_N, run, 500, 10, 3, () => progress.tick());
 progress.tick();
 progress.finish();
 log("support measured", { ...support });
@@ -49,7 +49,7 @@ const path = writeResults(
     result(`support topology p99 end-to-end latency at ${support.rate} msgs/s`, support.p99, "ms", "raw Kafka consume → produce relay at the same rate (one hop)", support.floorP99, null, true),
   ],
   {
-    setup: { brokers, passthrough_messages: N, support_messages: SUPPORT_N, partitions: { passthrough: 3, support: 6 }, best_of: { passthrough: 2, support: 1 } },
+    setup: { brokers, passthrough_messages: N, support_messages: SUPPORT_N, partitions: { passthrough: 3, support: 6 }, best_of: { passthrough: 2, support: 3, agent_ceiling: 3 } },
     notes: [
       "Passthrough: both sides read the same kind of pre-loaded topic and write JSON to an output topic; weir commits every 500 ms, the raw loop after every batch. weir is timed from its first consumed record until every record is done (written and acknowledged).",
       "Support: both stages of topology/support.yaml in one process, as `weir run` does; a message crosses Kafka four times (source, fast → llm, llm → fast, results topic). Done = the result written and acknowledged. Texts come from test/fixtures/eval/support-messages.jsonl over 500 conversations.",

@@ -184,8 +184,12 @@ export class Pipeline {
     this.log.info("pipeline started", { transport: transport.description, group: this.groupId, delivery: this.t.delivery, sources: this.t.sources.map((s) => s.topic) });
   }
 
+  /**
+   * An agent's changelog topic, named after the consumer group (as Kafka Streams names its after the
+   * application.id): two deployments of one topology under different groups must not share state.
+   */
   private changelog(agent: string) {
-    return `${this.app}-${agent}-changelog`;
+    return `${this.groupId.replace(/[^a-zA-Z0-9._-]/g, "_")}-${agent}-changelog`;
   }
 
   /** Wires node observables: sources are Subjects, operators pipe them, agents and sinks subscribe. */

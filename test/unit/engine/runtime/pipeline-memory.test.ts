@@ -110,6 +110,32 @@ describe("pipeline on the memory transport", () => {
     await p2.stop();
   });
 
+  test("state belongs to the consumer group: the same topology under another groupId starts empty", async () => {
+    const broker = new MemoryBroker();
+    const t = createMemoryTransport(broker);
+    const topo = testTopology("groups", topics("groups"));
+    const p1 = new Pipeline({ topology: topo, transport: t, agents: TEST_AGENTS, commitIntervalMs: 50 });
+    await p1.start();
+    const producer = t.producer();
+    await producer.send(Array.from({ length: 3 }, (_, i) => ({ topic: "groups.in", key: "conv", value: JSON.stringify(message(i, "conv")) })));
+    await waitFor(() => p1.stats.results >= 3, "first results");
+    await p1.stop();
+    // A second deployment (say, staging) reads its own copy of the input under its own group.
+    const other = { ...topo, sources: topo.sources.map((src) => ({ ...src, groupId: "g-groups-staging" })) };
+    const p2 = new Pipeline({ topology: other, transport: t, agents: TEST_AGENTS, commitIntervalMs: 50 });
+    await p2.start();
+    const reader = t.consumer({ groupId: "reader" });
+    reader.subscribe(["groups.out"]);
+    const all = await readResults(reader, 6);
+    const second = all.filter((r) => r.outputs.count.n !== undefined).sort((a, b) => b.outputs.count.n - a.outputs.count.n);
+    // Had it shared the first group's changelog, the counter would reach 6.
+    expect(second[0].outputs.count.n).toBe(3);
+    expect(p2.stats.consumed).toBe(3);
+    const topicsNow = await t.admin().listTopics();
+    expect(topicsNow).toContain("g-groups-staging-count-changelog");
+    await p2.stop();
+  });
+
   test("the aggregator joins on its `by` field and rolls up on `rollup.by`", async () => {
     const t = createMemoryTransport();
     const topo = testTopology("joinby", topics("joinby"));
