@@ -13,7 +13,7 @@ import type { Producer, ProduceRecord } from "../engine/kafka/types.ts";
 import { logger } from "../engine/log.ts";
 import { metrics } from "../engine/observability/metrics.ts";
 import type { ComponentHealth } from "../engine/sinks/sink.ts";
-import type { Store } from "../persistence/store.ts";
+import type { InsightStore } from "../persistence/insight-store.ts";
 import { MemoryIdempotencyStore, type IdempotencyStore } from "../persistence/idempotency.ts";
 import { authenticate, type Principal } from "./auth.ts";
 import type { ApiConfig } from "./config.ts";
@@ -34,7 +34,7 @@ const checkMessage = TypeCompiler.Compile(IngestMessage);
 export interface ApiDeps {
   config: ApiConfig;
   producer: Producer;
-  store?: Store;
+  store?: InsightStore;
   idempotency?: IdempotencyStore;
   clock?: Clock;
   search?: (tenant: string, q: string, limit: number) => Promise<SearchHit[]>;
@@ -321,7 +321,7 @@ export function createApp(deps: ApiDeps) {
   return app.use(v1);
 }
 
-function needStore(deps: ApiDeps): Store {
+function needStore(deps: ApiDeps): InsightStore {
   if (!deps.store) throw new WeirError("STORE_FAILED", "no store configured (set DATABASE_URL)");
   return deps.store;
 }

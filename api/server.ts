@@ -6,7 +6,6 @@ import { join } from "node:path";
 import type { Server } from "bun";
 import { WeirError } from "../engine/errors.ts";
 import { logger } from "../engine/log.ts";
-import { migrate } from "../persistence/migrate.ts";
 import { createApp, type ApiDeps } from "./app.ts";
 import { authenticate } from "./auth.ts";
 import { toHttpError } from "./errors.ts";
@@ -52,7 +51,7 @@ function wsError(status: number, code: string, message: string) {
  */
 export async function startServer(deps: ApiDeps & { migrate?: boolean }): Promise<ServerHandle> {
   const cfg = deps.config;
-  if (deps.store && deps.migrate !== false) await migrate(deps.store.sql);
+  if (deps.store && deps.migrate !== false) await deps.store.prepare();
   const hub = new WsHub({
     maxBufferedBytes: cfg.ws.maxBufferedBytes,
     idleTimeoutS: cfg.ws.idleTimeoutS,

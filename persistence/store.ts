@@ -3,42 +3,10 @@
 // WebSocket catch-up). Every statement is scoped by tenant.
 import type { Sql } from "postgres";
 import { WeirError } from "../engine/errors.ts";
+import type { ConversationView, InsightRow, InsightStore, UpsertOutcome } from "./insight-store.ts";
+import { migrate } from "./migrate.ts";
 
-export interface MessageRow {
-  messageId: string;
-  conversationId: string;
-  author: string | null;
-  channel: string | null;
-  text: string;
-  sentAt: number;
-}
-
-export interface InsightRow {
-  messageId: string;
-  conversationId: string;
-  version: number;
-  status: string;
-  result: Record<string, unknown>;
-  seq: number;
-}
-
-export interface ConversationView {
-  conversationId: string;
-  messageCount: number;
-  createdAt: number;
-  updatedAt: number;
-  rollup: Record<string, unknown> | null;
-  messages: MessageRow[];
-}
-
-export interface UpsertOutcome {
-  /** false when a row with the same or a higher version was already there (nothing changed). */
-  applied: boolean;
-  /** The row's sequence number after the call. */
-  seq: number;
-  /** The stored version when nothing changed. */
-  version?: number;
-}
+export type { ConversationView, InsightRow, InsightStore, MessageRow, UpsertOutcome } from "./insight-store.ts";
 
 async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
@@ -54,8 +22,15 @@ async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
 
 const ms = (d: Date | string) => new Date(d).getTime();
 
-export class Store {
+/** The InsightStore on PostgreSQL. */
+export class Store implements InsightStore {
+  readonly kind = "postgres";
   constructor(readonly sql: Sql) {}
+
+  /** Applies pending migrations (safe when several processes start at once). */
+  async prepare(): Promise<void> {
+    await migrate(this.sql);
+  }
 
   /** Records an ingested message (and its conversation); a replay of the same id changes nothing. */
   async upsertMessage(tenant: string, m: { id: string; conversationId: string; text: string; author?: string; channel?: string; timestamp?: number } & Record<string, unknown>): Promise<boolean> {

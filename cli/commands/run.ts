@@ -27,7 +27,7 @@ only the named stages here, so a slow stage (an LLM agent) scales out in process
 Environment:
   KAFKA_BROKERS            Kafka bootstrap servers; unset = embedded in-process transport
   WEIR_KAFKA_CONFIG        extra librdkafka properties as JSON
-  DATABASE_URL             PostgreSQL for the postgres sink and the API's store (optional)
+  DATABASE_URL             PostgreSQL for the postgres sink and the API's store (unset: results kept in memory)
   WEIR_API_KEYS            tenant:key,... (unset = a generated development key)
   PORT, HOST               API address
 Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`,
@@ -52,8 +52,9 @@ Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`
     }
     log.info("starting", { topology: topology.name, transport: transport.description });
 
-    // Persistence is optional: without DATABASE_URL the postgres sink is skipped with a warning.
-    let store: import("../../persistence/store.ts").Store | undefined;
+    // PostgreSQL when DATABASE_URL is set; otherwise results live in a bounded in-memory store, so
+    // embedded mode still answers insight queries and WebSocket catch-up (until the process exits).
+    let store: import("../../persistence/insight-store.ts").InsightStore;
     let sql: { end(o?: { timeout?: number }): Promise<void> } | undefined;
     if (process.env.DATABASE_URL) {
       const { connect } = await import("../../persistence/db.ts");
@@ -61,6 +62,10 @@ Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`
       const conn = connect({ url: process.env.DATABASE_URL });
       sql = conn as never;
       store = new Store(conn);
+    } else {
+      const { MemoryStore } = await import("../../persistence/memory-store.ts");
+      store = new MemoryStore();
+      log.warn("DATABASE_URL is not set: results are kept in memory (bounded, lost on exit); the postgres sink writes there", { topology: topology.name });
     }
 
     const sinks: Record<string, Sink> = {};
@@ -77,7 +82,7 @@ Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`
         store,
         health: {
           kafka: kafkaProbe(transport),
-          ...(store ? { postgres: async () => (await store!.ping(), true) } : {}),
+          [store.kind === "postgres" ? "postgres" : "store"]: async () => (await store.ping(), true),
           pipeline: async () => ({ name: "pipeline", ok: true, detail: JSON.stringify(pipeline.stats) }),
         },
       });
@@ -88,10 +93,6 @@ Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`
     }
     for (const s of topology.sinks) {
       if (s.type === "postgres") {
-        if (!store) {
-          log.warn("postgres sink skipped: DATABASE_URL is not set", { sink: s.name });
-          continue;
-        }
         const { PostgresSink } = await import("../../engine/sinks/postgres-sink.ts");
         const sink = new PostgresSink(store, s.name);
         await sink.start();

@@ -1,18 +1,17 @@
-// Writes aggregated results to PostgreSQL through the Store: the message, each agent's output, the
-// versioned insight and the conversation rollup. Every write is an idempotent, version-guarded
+// The `postgres` sink: writes aggregated results through an InsightStore — PostgreSQL, or memory in
+// embedded mode — the message, each agent's output, the versioned insight and the conversation rollup. Every write is an idempotent, version-guarded
 // upsert, so the runtime may replay a batch after a crash without duplicates or regressions.
-import { migrate } from "../../persistence/migrate.ts";
-import type { Store } from "../../persistence/store.ts";
+import type { InsightStore } from "../../persistence/insight-store.ts";
 import type { ComponentHealth, Sink, SinkRecord } from "./sink.ts";
 
 export class PostgresSink implements Sink {
   readonly name: string;
-  constructor(private readonly store: Store, name = "postgres") {
+  constructor(private readonly store: InsightStore, name = "postgres") {
     this.name = name;
   }
 
   async start(): Promise<void> {
-    await migrate(this.store.sql);
+    await this.store.prepare();
   }
 
   async write(records: SinkRecord[]): Promise<void> {

@@ -2,7 +2,7 @@
 // (idempotent, version-guarded), which hands back its sequence number; only a result that changed
 // the stored row is published, so replays never reach subscribers twice.
 import type { StreamEvent } from "../../api/schemas.ts";
-import type { Store } from "../../persistence/store.ts";
+import type { InsightStore } from "../../persistence/insight-store.ts";
 import type { ComponentHealth, Sink, SinkRecord } from "./sink.ts";
 
 export interface Publisher {
@@ -16,7 +16,7 @@ export class WebSocketSink implements Sink {
   private seq = 0;
   /** Versions published by this process, so one result is pushed once even when two sinks store it. */
   private readonly published = new Set<string>();
-  constructor(private readonly hub: Publisher, private readonly store?: Store, name = "websocket") {
+  constructor(private readonly hub: Publisher, private readonly store?: InsightStore, name = "websocket") {
     this.name = name;
   }
 

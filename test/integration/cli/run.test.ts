@@ -1,0 +1,107 @@
+// `weir run topology/support.yaml`, the main job, run as a user runs it: a process with the API.
+// Embedded mode (no KAFKA_BROKERS, no DATABASE_URL) must still answer insight queries and WebSocket
+// catch-up; with KAFKA_BROKERS it runs both stages on the real broker. SIGTERM stops it cleanly.
+import { afterEach, describe, expect, test } from "bun:test";
+import { resolve } from "node:path";
+import { BROKERS } from "../../helpers/kafka.ts";
+import { waitFor } from "../../helpers/wait.ts";
+
+const cli = resolve(import.meta.dir, "../../../cli/weir.ts");
+const KEY = "run-test-key";
+let proc: ReturnType<typeof Bun.spawn> | undefined;
+afterEach(() => proc?.kill("SIGKILL"));
+
+/** Starts `weir run` and resolves with its API URL and its log lines so far (kept up to date). */
+async function startRun(env: Record<string, string | undefined>) {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const lines: Array<Record<string, unknown>> = [];
+  const p = Bun.spawn(["bun", cli, "run", "topology/support.yaml", "--port", String(port)], {
+    cwd: resolve(import.meta.dir, "../../.."),
+    env: { ...process.env, KAFKA_BROKERS: "", DATABASE_URL: "", WEIR_API_KEYS: `acme:${KEY}`, WEIR_LOG_LEVEL: "info", ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  proc = p;
+  for (const stream of [p.stdout, p.stderr] as ReadableStream<Uint8Array>[])
+    void (async () => {
+      let buf = "";
+      for await (const chunk of stream) {
+        buf += new TextDecoder().decode(chunk);
+        let i: number;
+        while ((i = buf.indexOf("\n")) >= 0) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 1);
+          try {
+            lines.push(JSON.parse(line));
+          } catch {
+            lines.push({ text: line });
+          }
+        }
+      }
+    })();
+  await waitFor(() => lines.some((l) => l.msg === "running"), "weir run to start", 60_000);
+  return { url: `http://127.0.0.1:${port}`, lines, proc: p };
+}
+
+const auth = { authorization: `Bearer ${KEY}`, "content-type": "application/json" };
+
+async function finalInsights(url: string, conversationId: string, n: number) {
+  let rows: Array<{ messageId: string; status: string; result: Record<string, any> }> = [];
+  await waitFor(async () => {
+    const res = await fetch(`${url}/v1/conversations/${conversationId}/insights`, { headers: auth });
+    rows = res.ok ? ((await res.json()) as { insights: typeof rows }).insights : [];
+    return rows.filter((r) => r.status === "final").length >= n;
+  }, `${n} final insights`, 30_000);
+  return rows;
+}
+
+describe("weir run", () => {
+  test("embedded: ingest over HTTP, insights from the in-memory store, WebSocket catch-up, clean SIGTERM", async () => {
+    const { url, lines, proc: p } = await startRun({});
+    expect(lines.some((l) => String(l.msg).includes("KAFKA_BROKERS is not set"))).toBe(true);
+    expect(lines.some((l) => String(l.msg).includes("DATABASE_URL is not set"))).toBe(true);
+    const texts = ["My card 4111 1111 1111 1111 was charged twice, I want a refund now!", "Thanks, that fixed it. Great support!"];
+    for (const [i, text] of texts.entries()) {
+      const res = await fetch(`${url}/v1/messages`, { method: "POST", headers: auth, body: JSON.stringify({ id: `run-m${i}`, conversationId: "run-c1", text }) });
+      expect(res.status).toBe(202);
+    }
+    const rows = await finalInsights(url, "run-c1", 2);
+    const first = rows.find((r) => r.messageId === "run-m0")!;
+    expect(first.result.outputs.pii.redacted).not.toContain("4111");
+    expect(first.result.outputs.insights.intent).toMatch(/billing/);
+    expect(first.result.outputs.sentiment.label).toBe("negative");
+    const conv = (await (await fetch(`${url}/v1/conversations/run-c1`, { headers: auth })).json()) as { messageCount: number; rollup: { messages: number } };
+    expect(conv.messageCount).toBe(2);
+    expect(conv.rollup.messages).toBe(2);
+
+    // A subscriber that reconnects with since=0 gets what it missed from the store.
+    const ws = new WebSocket(`${url.replace("http", "ws")}/ws/conversations/run-c1?since=0&access_token=${KEY}`);
+    const got: Array<{ type: string; data?: { messageId: string } }> = [];
+    ws.onmessage = (e) => got.push(JSON.parse(String(e.data)));
+    await waitFor(() => new Set(got.filter((m) => m.type === "insight").map((m) => m.data?.messageId)).size >= 2, "catch-up over WebSocket", 10_000);
+    ws.close();
+
+    const health = (await (await fetch(`${url}/health`)).json()) as { ok: boolean; components: Array<{ name: string; ok: boolean }> };
+    expect(health.ok).toBe(true);
+    expect(health.components.map((c) => c.name).sort()).toEqual(["kafka", "pipeline", "store"]);
+
+    p.kill("SIGTERM");
+    expect(await p.exited).toBe(0);
+    const stopped = lines.find((l) => l.msg === "stopped") as { consumed: number; deadLettered: number } | undefined;
+    expect(stopped?.deadLettered).toBe(0);
+    expect(stopped!.consumed).toBeGreaterThanOrEqual(4);
+  }, 90_000);
+
+  test("on the real broker: both stages over Kafka, results queryable, clean SIGTERM", async () => {
+    const { url, lines, proc: p } = await startRun({ KAFKA_BROKERS: BROKERS });
+    expect(lines.some((l) => String(l.msg).includes("KAFKA_BROKERS is not set"))).toBe(false);
+    const id = `run-k-${crypto.randomUUID().slice(0, 8)}`;
+    const res = await fetch(`${url}/v1/messages`, { method: "POST", headers: auth, body: JSON.stringify({ id, conversationId: id, text: "The app crashes every time I open settings. Please fix this urgently." }) });
+    expect(res.status).toBe(202);
+    const [row] = await finalInsights(url, id, 1);
+    expect(row.messageId).toBe(id);
+    expect(Object.keys(row.result.outputs).sort()).toEqual(["insights", "pii", "sentiment", "summary", "validator"]);
+    p.kill("SIGTERM");
+    expect(await p.exited).toBe(0);
+  }, 120_000);
+});
