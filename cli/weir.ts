@@ -73,4 +73,8 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// A failed command may leave clients open (a librdkafka handle retrying a broker that is down):
+// exit now rather than wait for them. A successful one exits when its work is done.
+if (code !== EXIT.OK) process.exit(code);
+process.exitCode = code;

@@ -27,6 +27,7 @@ only the named stages here, so a slow stage (an LLM agent) scales out in process
 Environment:
   KAFKA_BROKERS            Kafka bootstrap servers; unset = embedded in-process transport
   WEIR_KAFKA_CONFIG        extra librdkafka properties as JSON
+  WEIR_KAFKA_CONNECT_TIMEOUT_MS  how long to wait for Kafka at start-up (default 60000)
   DATABASE_URL             PostgreSQL for the postgres sink and the API's store (unset: results kept in memory)
   WEIR_API_KEYS            tenant:key,... (unset = a generated development key)
   PORT, HOST               API address
@@ -45,6 +46,9 @@ Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`
     if (kafka) {
       const { createKafkaTransport } = await import("../../engine/kafka/index.ts");
       transport = createKafkaTransport(kafka);
+      const { waitForKafka } = await import("../../engine/kafka/health.ts");
+      const timeoutMs = Number(process.env.WEIR_KAFKA_CONNECT_TIMEOUT_MS ?? 60_000);
+      await waitForKafka(transport, kafka.brokers, timeoutMs, (elapsedMs, error) => log.warn("waiting for Kafka", { brokers: kafka.brokers, elapsedS: Math.round(elapsedMs / 1000), timeoutS: Math.round(timeoutMs / 1000), error }));
     } else {
       const { createMemoryTransport } = await import("../../engine/transport/memory.ts");
       transport = createMemoryTransport();

@@ -51,6 +51,24 @@ export abstract class KafkaClient {
     f.rd_kafka_set_log_queue(rk, null);
   }
 
+  /** Per error code: when it was last logged and how many times it came since. */
+  private readonly errorLog = new Map<number, { at: number; since: number }>();
+
+  /**
+   * With no broker, librdkafka reports the same error several times a second. Each code is logged
+   * once, then at most every 30 s with the count of those left out; -1 means leave this one out.
+   */
+  private repeats(code: number): number {
+    const now = Date.now();
+    const e = this.errorLog.get(code);
+    if (!e || now - e.at >= 30_000) {
+      this.errorLog.set(code, { at: now, since: 0 });
+      return e?.since ?? 0;
+    }
+    e.since++;
+    return -1;
+  }
+
   onError(fn: ErrorListener): () => void {
     this.errorListeners.add(fn);
     return () => this.errorListeners.delete(fn);
@@ -74,7 +92,8 @@ export abstract class KafkaClient {
         this.lastError = err;
         // Transport and all-brokers-down are expected while a broker restarts: warn, not error.
         const level = fatal ? "error" : code === ERR._TRANSPORT || code === ERR._ALL_BROKERS_DOWN ? "warn" : "error";
-        this.log[level]("kafka error", { code: err.kafkaName, fatal, message: msg });
+        const suppressed = fatal ? 0 : this.repeats(code);
+        if (suppressed >= 0) this.log[level]("kafka error", { code: err.kafkaName, fatal, message: msg, ...(suppressed ? { suppressed } : {}) });
         for (const l of this.errorListeners) l(err);
       } else if (type === EVENT.LOG) {
         const fac = new BigUint64Array(1);

@@ -92,6 +92,19 @@ describe("weir run", () => {
     expect(stopped!.consumed).toBeGreaterThanOrEqual(4);
   }, 90_000);
 
+  test("no Kafka at KAFKA_BROKERS: it waits, then exits 4 naming the brokers", async () => {
+    const p = Bun.spawn(["bun", cli, "run", "topology/support.yaml", "--no-api"], {
+      cwd: resolve(import.meta.dir, "../../.."),
+      env: { ...process.env, KAFKA_BROKERS: "127.0.0.1:1", WEIR_KAFKA_CONNECT_TIMEOUT_MS: "3000", DATABASE_URL: "" },
+      stderr: "pipe",
+      stdout: "pipe",
+    });
+    expect(await p.exited).toBe(4);
+    const err = await new Response(p.stderr).text();
+    expect(err).toContain("cannot reach Kafka at 127.0.0.1:1 within 3 s");
+    expect(err).toContain('"code":"KAFKA_TIMEOUT"');
+  }, 30_000);
+
   test("on the real broker: both stages over Kafka, results queryable, clean SIGTERM", async () => {
     const { url, lines, proc: p } = await startRun({ KAFKA_BROKERS: BROKERS });
     expect(lines.some((l) => String(l.msg).includes("KAFKA_BROKERS is not set"))).toBe(false);
