@@ -39,7 +39,7 @@ export function createKafkaTransport(opts: KafkaTransportOptions): Transport {
   return {
     kind: "librdkafka",
     description: `Kafka at ${opts.brokers} via librdkafka ${info.version} (${info.source})`,
-    producer: (p: ProducerOptions = {}): Producer => track(new LibrdkafkaProducer({ ...p, config: { ...base, ...p.config } })),
+    producer: (p: ProducerOptions = {}): Producer => track(new LibrdkafkaProducer({ ...p, config: { ...p.defaults, ...base, ...p.config } })),
     consumer: (c: ConsumerOptions): Consumer => track(new LibrdkafkaConsumer({ ...c, config: { ...base, ...c.config } })),
     admin: (): Admin => track(new LibrdkafkaAdmin(base)),
     async close() {

@@ -129,6 +129,8 @@ export type KafkaConfig = Record<string, string | number | boolean>;
 
 export interface ProducerOptions {
   config?: KafkaConfig;
+  /** Properties the caller prefers but the transport's own config (WEIR_KAFKA_CONFIG) may override. */
+  defaults?: KafkaConfig;
   /** Sets transactional.id and enables the transaction API. */
   transactionalId?: string;
 }

@@ -154,7 +154,10 @@ export class Pipeline {
     ];
     await admin.createTopics(topics);
     await admin.close();
-    this.producer = transport.producer(this.eos ? { transactionalId: `${this.groupId}-${crypto.randomUUID().slice(0, 8)}` } : {});
+    // linger.ms 1 rather than librdkafka's 5: a record crosses up to four topics in a staged topology,
+    // and the batches come whole from the engine anyway (bench/engine: p50 26 → 14 ms, same throughput).
+    const defaults = { "linger.ms": 1 };
+    this.producer = transport.producer(this.eos ? { defaults, transactionalId: `${this.groupId}-${crypto.randomUUID().slice(0, 8)}` } : { defaults });
     if (this.eos) {
       await this.producer.initTransactions();
       this.producer.beginTransaction();
