@@ -319,6 +319,22 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
     this.withTpl(partitions, (tpl) => rdk().rd_kafka_resume_partitions(this.rk, tpl), "resume");
   }
 
+  /**
+   * Unforwards the partitions' fetch queues: their messages wait in librdkafka's per-partition queue,
+   * whose size the fetcher checks (queued.max.messages.kbytes), instead of reaching the poller. A
+   * queue lock, where pause() waits for each partition's broker thread and drops the prefetched data.
+   */
+  holdDelivery(partitions: TopicPartition[]): void {
+    this.assertOpen("holdDelivery");
+    this.withTpl(partitions, (tpl) => (rdk().weir_forward_partitions(this.rk, tpl, null), 0), "holdDelivery");
+  }
+  /** Forwards the partitions' queues again; what waited in them is appended to the poller's queue in order. */
+  resumeDelivery(partitions: TopicPartition[]): void {
+    this.assertOpen("resumeDelivery");
+    this.withTpl(partitions, (tpl) => (rdk().weir_forward_partitions(this.rk, tpl, this.fetchQueue), 0), "resumeDelivery");
+    this.wakeup.signal();
+  }
+
   async seek(to: TopicPartitionOffset, timeoutMs = 0): Promise<void> {
     const f = rdk();
     const tpl = f.weir_tpl_from_buf(writeTpl([to]), 1)!;

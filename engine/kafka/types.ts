@@ -89,6 +89,14 @@ export interface Consumer {
   committed(partitions: TopicPartition[], timeoutMs?: number): Promise<TopicPartitionOffset[]>;
   pause(partitions: TopicPartition[]): void;
   resume(partitions: TopicPartition[]): void;
+  /**
+   * Stops handing out these partitions' messages without pausing their fetch: what was prefetched
+   * stays queued (fetching stops once the partition's prefetch limit is reached) and comes first
+   * after resumeDelivery. Unlike pause(), nothing prefetched is discarded and the call does not
+   * wait for librdkafka's broker threads. Messages already on their way out may still be returned.
+   */
+  holdDelivery(partitions: TopicPartition[]): void;
+  resumeDelivery(partitions: TopicPartition[]): void;
   seek(to: TopicPartitionOffset, timeoutMs?: number): Promise<void>;
   assignment(): TopicPartition[];
   watermarks(topic: string, partition: number, timeoutMs?: number): Promise<{ low: number; high: number }>;

@@ -374,6 +374,13 @@ class MemoryConsumer implements Consumer {
     for (const p of partitions) this.paused.delete(tpKey(p.topic, p.partition));
     this.broker.notify();
   }
+  /** Here nothing is prefetched, so holding delivery is pausing. */
+  holdDelivery(partitions: TopicPartition[]) {
+    this.pause(partitions);
+  }
+  resumeDelivery(partitions: TopicPartition[]) {
+    this.resume(partitions);
+  }
   async seek(to: TopicPartitionOffset) {
     this.positions.set(tpKey(to.topic, to.partition), to.offset);
     this.broker.notify();

@@ -119,6 +119,27 @@ describe("consumer group", () => {
     await p.close();
   });
 
+  test("holdDelivery holds a partition's messages back; resumeDelivery delivers them in order, once", async () => {
+    const topic = uniqueTopic("hold");
+    await admin.createTopics([{ topic, partitions: 2 }]);
+    const p = t.producer();
+    const c = t.consumer({ groupId: `g-${topic}` });
+    c.subscribe([topic]);
+    await p.send([{ topic, value: "p0-first", partition: 0 }, { topic, value: "p1-first", partition: 1 }]);
+    await consumeN(c, 2);
+    c.holdDelivery([{ topic, partition: 0 }]);
+    await p.send(Array.from({ length: 500 }, (_, i) => ({ topic, value: `p0-${i}`, partition: 0 })));
+    await p.send(Array.from({ length: 5 }, (_, i) => ({ topic, value: `p1-${i}`, partition: 1 })));
+    const whileHeld = [...(await consumeN(c, 5)), ...(await drainFor(c, 1500))];
+    expect(whileHeld.map((m) => text(m.value))).toEqual(["p1-0", "p1-1", "p1-2", "p1-3", "p1-4"]);
+    c.resumeDelivery([{ topic, partition: 0 }]);
+    const released = [...(await consumeN(c, 500)), ...(await drainFor(c, 500))];
+    expect(released.map((m) => text(m.value))).toEqual(Array.from({ length: 500 }, (_, i) => `p0-${i}`));
+    expect(released.map((m) => m.offset)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+    await c.close();
+    await p.close();
+  });
+
   test("revoke listeners run before close releases the partitions", async () => {
     const topic = uniqueTopic("revoke");
     await admin.createTopics([{ topic, partitions: 2 }]);
