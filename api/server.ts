@@ -19,6 +19,10 @@ export interface ServerHandle {
   readonly port: number;
   readonly hub: WsHub;
   readonly server: Server<WsData>;
+  /** Wires GET /v1/search once its backend exists (weir run creates sinks after the API, which the WebSocket sink needs). */
+  setSearch(fn: NonNullable<ApiDeps["search"]>): void;
+  /** Wires GET /v1/conversations/:id/similar likewise. */
+  setSimilar(fn: NonNullable<ApiDeps["similar"]>): void;
   stop(): Promise<void>;
 }
 
@@ -60,7 +64,9 @@ export async function startServer(deps: ApiDeps & { migrate?: boolean }): Promis
           (await deps.store!.insightsSince(tenant, since, conversationId)).map((r): StreamEvent => ({ type: "insight", seq: r.seq, tenant, conversationId: r.conversationId, data: r.result }))
       : undefined,
   });
-  const app = createApp({ ...deps, plugins: [...(deps.plugins ?? []), ...(await optionalPlugins())] });
+  // Routes read search and similar from this object per request, so they can be set later.
+  const appDeps: ApiDeps = { ...deps, plugins: [...(deps.plugins ?? []), ...(await optionalPlugins())] };
+  const app = createApp(appDeps);
   const clockNow = () => (deps.clock ?? { now: Date.now }).now();
 
   const server = Bun.serve<WsData>({
@@ -103,6 +109,12 @@ export async function startServer(deps: ApiDeps & { migrate?: boolean }): Promis
     port: server.port!,
     hub,
     server,
+    setSearch(fn) {
+      appDeps.search = fn;
+    },
+    setSimilar(fn) {
+      appDeps.similar = fn;
+    },
     async stop() {
       await server.stop(true);
     },

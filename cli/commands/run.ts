@@ -110,7 +110,8 @@ Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`
         const raw = s.url ?? (s.type === "elasticsearch" ? "env:ELASTICSEARCH_URL" : "env:QDRANT_URL");
         const url = raw.startsWith("env:") ? process.env[raw.slice(4)] : raw;
         if (!url) {
-          log.warn(`${s.type} sink skipped: no URL (set ${s.type === "elasticsearch" ? "ELASTICSEARCH_URL" : "QDRANT_URL"})`, { sink: s.name });
+          // Optional services: say so once, calmly (support.yaml names both; most laptops run neither).
+          log.info(`${s.type} sink off: ${raw.startsWith("env:") ? `${raw.slice(4)} is not set` : "no URL"}`, { sink: s.name });
           continue;
         }
         if (s.type === "elasticsearch") {
@@ -118,12 +119,15 @@ Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`
           const sink = new ElasticsearchSink({ url, prefix: s.index ?? process.env.WEIR_ES_PREFIX });
           await sink.start?.();
           sinks[s.name] = sink;
+          // GET /v1/search answers from the first Elasticsearch sink.
+          api?.setSearch((tenant, q, limit) => sink.search(tenant, q, limit));
         } else {
           const { QdrantSink } = await import("../../engine/sinks/qdrant-sink.ts");
           const { embed, DIMENSIONS } = await import("../../agents/embedding.ts");
           const sink = new QdrantSink({ url, collection: s.collection ?? process.env.WEIR_QDRANT_COLLECTION, dimensions: DIMENSIONS, embed: async (text) => embed(text) });
           await sink.start?.();
           sinks[s.name] = sink;
+          api?.setSimilar((tenant, conversationId, limit) => sink.similarConversations(tenant, conversationId, limit));
         }
       } else if (s.type === "webhook") {
         const url = s.url?.startsWith("env:") ? process.env[s.url.slice(4)] : s.url;

@@ -35,11 +35,13 @@ describe("topology builder", () => {
     })
       .to("insightsTopic", { type: "topic", topic: "support.insights" })
       .to("db", { type: "postgres", url: "env:DATABASE_URL" })
-      .to("live", { type: "websocket" });
+      .to("live", { type: "websocket" })
+      .to("search", { type: "elasticsearch", url: "env:ELASTICSEARCH_URL" })
+      .to("similar", { type: "qdrant", url: "env:QDRANT_URL" });
     t.deadLetter("support.dlq")
       .delivery("at-least-once")
       .backpressure(3000, 2000)
-      .stage("fast", ["raw", "nonEmpty", unique, pii, sentiment, insights, validator, "results", "insightsTopic", "db", "live"], "support.fast")
+      .stage("fast", ["raw", "nonEmpty", unique, pii, sentiment, insights, validator, "results", "insightsTopic", "db", "live", "search", "similar"], "support.fast")
       .stage("llm", [summary], "support.llm");
     expect(t.build()).toEqual(fromFile(resolve(dir, "support.yaml")));
   });
