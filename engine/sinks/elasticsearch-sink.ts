@@ -1,7 +1,7 @@
 // Indexes aggregated results into Elasticsearch for full-text search (`GET /v1/search`). An index
 // template is put at start; writes are bulk requests with the message id as document id and an
 // external version, so replays and older versions are no-ops (409 per item, treated as success).
-import { Client } from "@elastic/elasticsearch";
+import { Client, HttpConnection } from "@elastic/elasticsearch";
 import type { Clock } from "../clock.ts";
 import { systemClock } from "../clock.ts";
 import { WeirError } from "../errors.ts";
@@ -30,7 +30,9 @@ export class ElasticsearchSink implements Sink {
   readonly index: string;
   private readonly clock: Clock;
   constructor(private readonly opts: ElasticsearchSinkOptions) {
-    this.client = opts.client ?? new Client({ node: opts.url });
+    // The client's default undici connection fails under Bun before sending anything
+    // ("undefined is not an object (evaluating 'response.headers')"); the node:http one works.
+    this.client = opts.client ?? new Client({ node: opts.url, Connection: HttpConnection });
     this.index = `${opts.prefix ?? "weir"}-messages`;
     this.clock = opts.clock ?? systemClock;
   }

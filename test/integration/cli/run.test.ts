@@ -5,6 +5,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { resolve } from "node:path";
 import { BROKERS } from "../../helpers/kafka.ts";
 import { waitFor } from "../../helpers/wait.ts";
+import { startFakeElasticsearch } from "../../helpers/fake-elasticsearch.ts";
 
 const cli = resolve(import.meta.dir, "../../../cli/weir.ts");
 const KEY = "run-test-key";
@@ -90,6 +91,29 @@ describe("weir run", () => {
     const stopped = lines.find((l) => l.msg === "stopped") as { consumed: number; deadLettered: number } | undefined;
     expect(stopped?.deadLettered).toBe(0);
     expect(stopped!.consumed).toBeGreaterThanOrEqual(4);
+  }, 90_000);
+
+  // Elasticsearch cannot run here: a local server speaking its REST format stands in (see the helper).
+  test("with ELASTICSEARCH_URL, results are indexed and GET /v1/search answers from them", async () => {
+    const es = startFakeElasticsearch();
+    try {
+      const { url, proc: p } = await startRun({ ELASTICSEARCH_URL: es.url });
+      const res = await fetch(`${url}/v1/messages`, { method: "POST", headers: auth, body: JSON.stringify({ id: "es-m1", conversationId: "es-c1", text: "The invoice total is wrong, I need a corrected invoice." }) });
+      expect(res.status).toBe(202);
+      await finalInsights(url, "es-c1", 1);
+      let hits: Array<{ messageId: string; conversationId: string }> = [];
+      await waitFor(async () => {
+        const r = await fetch(`${url}/v1/search?q=invoice`, { headers: auth });
+        hits = r.ok ? ((await r.json()) as { hits: typeof hits }).hits : [];
+        return hits.length > 0;
+      }, "a search hit", 20_000);
+      expect(hits[0]).toMatchObject({ messageId: "es-m1", conversationId: "es-c1" });
+      expect(es.requests).toContain("PUT /_index_template/weir-messages-template");
+      p.kill("SIGTERM");
+      expect(await p.exited).toBe(0);
+    } finally {
+      es.stop();
+    }
   }, 90_000);
 
   test("no Kafka at KAFKA_BROKERS: it waits, then exits 4 naming the brokers", async () => {
