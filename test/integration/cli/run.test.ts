@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { BROKERS } from "../../helpers/kafka.ts";
 import { waitFor } from "../../helpers/wait.ts";
 import { startFakeElasticsearch } from "../../helpers/fake-elasticsearch.ts";
+import { startFakeQdrant } from "../../helpers/fake-qdrant.ts";
 
 const cli = resolve(import.meta.dir, "../../../cli/weir.ts");
 const KEY = "run-test-key";
@@ -113,6 +114,34 @@ describe("weir run", () => {
       expect(await p.exited).toBe(0);
     } finally {
       es.stop();
+    }
+  }, 90_000);
+
+  // Qdrant cannot run here either: a local server speaking its REST API stands in (see the helper).
+  test("with QDRANT_URL, messages are embedded and GET /v1/conversations/:id/similar ranks the closest", async () => {
+    const qd = startFakeQdrant();
+    try {
+      const { url, proc: p } = await startRun({ QDRANT_URL: qd.url });
+      const texts: Record<string, string> = {
+        "sim-a": "I was charged twice for my subscription this month, please refund the double charge.",
+        "sim-b": "There is a double charge on my card for the subscription, I need a refund.",
+        "sim-c": "How do I export my project to PDF from the desktop app?",
+      };
+      for (const [c, text] of Object.entries(texts)) {
+        const res = await fetch(`${url}/v1/messages`, { method: "POST", headers: auth, body: JSON.stringify({ id: `${c}-m`, conversationId: c, text }) });
+        expect(res.status).toBe(202);
+      }
+      for (const c of Object.keys(texts)) await finalInsights(url, c, 1);
+      await waitFor(() => qd.points.size >= 3, "three points in Qdrant", 20_000);
+      const r = await fetch(`${url}/v1/conversations/sim-a/similar?limit=2`, { headers: auth });
+      expect(r.status).toBe(200);
+      const { similar } = (await r.json()) as { similar: Array<{ conversationId: string; score: number }> };
+      expect(similar.map((s) => s.conversationId)).toEqual(["sim-b", "sim-c"]);
+      expect(similar[0].score).toBeGreaterThan(similar[1].score);
+      p.kill("SIGTERM");
+      expect(await p.exited).toBe(0);
+    } finally {
+      qd.stop();
     }
   }, 90_000);
 
