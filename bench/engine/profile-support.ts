@@ -7,7 +7,7 @@ const kind = process.argv[2] ?? "memory";
 const n = Number(process.argv[3] ?? 20_000);
 const t = kind === "memory" ? createMemoryTransport() : (await import("../../engine/kafka/index.ts")).createKafkaTransport({ brokers: process.env.KAFKA_BROKERS ?? "127.0.0.1:9092" });
 const { msgsPerSec, staged } = await supportThroughput(t as never, (t as any).admin(), n, `prof${Date.now()}`);
-console.log(JSON.stringify({ kind, n, msgsPerSec: Math.round(msgsPerSec), holds: staged.pipelines.map((p) => p.pipeline.backpressured) }));
+console.log(JSON.stringify({ kind, n, msgsPerSec: Math.round(msgsPerSec), holds: staged.pipelines.map((p) => p.pipeline.backpressured), results: staged.pipelines[0].pipeline.stats.results }));
 await staged.stop();
 await (t as any).close();
 process.exit(0);
