@@ -85,4 +85,29 @@ describe("stages on Kafka", () => {
     await job.stop();
     await t.close();
   }, 180_000);
+
+  test("exactly-once across stages: each stage commits its crossing output and input offsets in one transaction", async () => {
+    const prefix = uniqueTopic("eos-stg");
+    const topology = supportTopology(prefix, (y) => y.replace("partitions: 6", "partitions: 3").replace("delivery: at-least-once", "delivery: exactly-once"));
+    const t = kafka();
+    const producer = t.producer();
+    const N = 300;
+    const ids = Array.from({ length: N }, (_, i) => `${prefix}-m${i}`);
+    await t.admin().createTopics([{ topic: `${prefix}.messages`, partitions: 3 }]);
+    await producer.send(ids.map((id, i) => ({ topic: `${prefix}.messages`, key: `c${i % 30}`, value: JSON.stringify({ id, conversationId: `c${i % 30}`, tenant: "acme", text: `My order ${i} arrived broken. Please send a replacement.` }) })));
+    const job = new StagedPipeline({ topology, transport: t, agents: AGENTS, commitIntervalMs: 200 });
+    await job.start();
+    // read_committed: only what the stages' transactions committed is visible.
+    const reader = t.consumer({ groupId: `${prefix}-reader`, config: { "auto.offset.reset": "earliest", "isolation.level": "read_committed" } });
+    reader.subscribe([`${prefix}.insights`]);
+    const results = await finalResults(reader, ids, 90_000);
+    expect(results.size).toBe(N);
+    const [fast, llm] = job.pipelines.map((p) => p.pipeline);
+    await waitFor(() => fast.inFlight() === 0 && llm.inFlight() === 0, "drained", 30_000);
+    expect(llm.stats.consumed).toBe(N);
+    await reader.close();
+    await producer.close();
+    await job.stop();
+    await t.close();
+  }, 120_000);
 });
