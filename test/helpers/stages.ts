@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseTopology } from "../../topology/load.ts";
-import type { Consumer } from "../../engine/kafka/types.ts";
+import type { Consumer, Producer } from "../../engine/kafka/types.ts";
 import { text } from "./kafka.ts";
 
 export function supportTopology(prefix: string, edit: (yaml: string) => string = (y) => y) {
@@ -28,4 +28,13 @@ export async function finalResults(c: Consumer, ids: string[], timeoutMs = 60_00
   }
   if (!done()) throw new Error(`final results for ${ids.filter((id) => latest.get(id)?.status === "final").length}/${ids.length} messages`);
   return latest;
+}
+
+/** Writes `n` support messages over `conversations` conversations to `<prefix>.messages`; returns their ids. */
+export async function sendMessages(producer: Producer, prefix: string, n: number, conversations: number, text: (i: number) => string): Promise<string[]> {
+  const ids = Array.from({ length: n }, (_, i) => `${prefix}-m${i}`);
+  const reports = await producer.send(ids.map((id, i) => ({ topic: `${prefix}.messages`, key: `c${i % conversations}`, value: JSON.stringify({ id, conversationId: `c${i % conversations}`, tenant: "acme", text: text(i) }) })));
+  const failed = reports.filter((r) => r.error);
+  if (failed.length) throw new Error(`${failed.length} messages not delivered: ${failed[0].error?.message}`);
+  return ids;
 }

@@ -5,7 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { StagedPipeline } from "../../../../engine/runtime/staged-pipeline.ts";
 import { AGENTS } from "../../../../agents/index.ts";
 import { kafka, uniqueTopic } from "../../../helpers/kafka.ts";
-import { finalResults, supportTopology } from "../../../helpers/stages.ts";
+import { finalResults, sendMessages, supportTopology } from "../../../helpers/stages.ts";
 import { waitFor } from "../../../helpers/wait.ts";
 
 describe("stages on Kafka", () => {
@@ -23,10 +23,8 @@ describe("stages on Kafka", () => {
     await waitFor(() => llmA.pipelines[0].pipeline.assignment().length > 0 && llmB.pipelines[0].pipeline.assignment().length > 0, "llm stage split between two members", 45_000);
 
     const N = 200;
-    const ids = Array.from({ length: N }, (_, i) => `${prefix}-m${i}`);
     const producer = transports[0].producer();
-    const reports = await producer.send(ids.map((id, i) => ({ topic: `${prefix}.messages`, key: `c${i % 20}`, value: JSON.stringify({ id, conversationId: `c${i % 20}`, tenant: "acme", text: `Hi, I was charged twice for order ${i}, email me at jane${i}@example.com. Please fix this quickly.` }) })));
-    expect(reports.every((r) => !r.error)).toBe(true);
+    const ids = await sendMessages(producer, prefix, N, 20, (i) => `Hi, I was charged twice for order ${i}, email me at jane${i}@example.com. Please fix this quickly.`);
 
     const reader = transports[0].consumer({ groupId: `${prefix}-reader`, config: { "auto.offset.reset": "earliest" } });
     reader.subscribe([`${prefix}.insights`]);
@@ -55,11 +53,9 @@ describe("stages on Kafka", () => {
     const t = kafka();
     const producer = t.producer();
     const N = 1500;
-    const ids = Array.from({ length: N }, (_, i) => `${prefix}-m${i}`);
     await t.admin().createTopics([{ topic: `${prefix}.messages`, partitions: 3 }]);
     // Pre-loaded, so librdkafka has prefetched plenty when the first hold starts.
-    const reports = await producer.send(ids.map((id, i) => ({ topic: `${prefix}.messages`, key: `c${i % 30}`, value: JSON.stringify({ id, conversationId: `c${i % 30}`, tenant: "acme", text: `My order ${i} arrived broken. Please send a replacement.` }) })));
-    expect(reports.every((r) => !r.error)).toBe(true);
+    const ids = await sendMessages(producer, prefix, N, 30, (i) => `My order ${i} arrived broken. Please send a replacement.`);
     const job = new StagedPipeline({ topology, transport: t, agents: AGENTS, commitIntervalMs: 200 });
     await job.start();
     const reader = t.consumer({ groupId: `${prefix}-reader`, config: { "auto.offset.reset": "earliest" } });
@@ -92,9 +88,8 @@ describe("stages on Kafka", () => {
     const t = kafka();
     const producer = t.producer();
     const N = 300;
-    const ids = Array.from({ length: N }, (_, i) => `${prefix}-m${i}`);
     await t.admin().createTopics([{ topic: `${prefix}.messages`, partitions: 3 }]);
-    await producer.send(ids.map((id, i) => ({ topic: `${prefix}.messages`, key: `c${i % 30}`, value: JSON.stringify({ id, conversationId: `c${i % 30}`, tenant: "acme", text: `My order ${i} arrived broken. Please send a replacement.` }) })));
+    const ids = await sendMessages(producer, prefix, N, 30, (i) => `My order ${i} arrived broken. Please send a replacement.`);
     const job = new StagedPipeline({ topology, transport: t, agents: AGENTS, commitIntervalMs: 200 });
     await job.start();
     // read_committed: only what the stages' transactions committed is visible.
