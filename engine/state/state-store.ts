@@ -77,7 +77,13 @@ export class StateStore {
         c.assign([{ topic: this.changelog, partition, offset: low }]);
         let next = low;
         const deadline = Date.now() + 120_000;
+        // A large changelog takes a while: say how far it got every 5 s.
+        let reportAt = Date.now() + 5_000;
         while (next < high && Date.now() < deadline) {
+          if (Date.now() >= reportAt) {
+            reportAt = Date.now() + 5_000;
+            this.log.info("restoring state", { changelog: this.changelog, partition, offset: next, of: high, percent: Math.floor(((next - low) / (high - low)) * 100) });
+          }
           for (const msg of await c.consume(10_000, 200)) {
             next = msg.offset + 1;
             if (!msg.key) continue;
