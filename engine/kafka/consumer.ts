@@ -96,6 +96,7 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
     f.rd_kafka_topic_partition_list_destroy(tpl);
     if (err) throw kafkaError(err, "assign");
     this.assigned.clear();
+    this.ended.clear();
     for (const p of partitions) this.assigned.set(tpKey(p), { topic: p.topic, partition: p.partition });
   }
 
@@ -117,8 +118,11 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
     return n;
   };
 
+  /** Partitions whose end (librdkafka's partition EOF) was reached since they were assigned or sought. */
+  private readonly ended = new Set<string>();
+
   private readonly fetchError = (code: number, topic: string, partition: number): void => {
-    if (code === ERR._PARTITION_EOF) return;
+    if (code === ERR._PARTITION_EOF) return void this.ended.add(tpKey({ topic, partition }));
     const e = kafkaError(code, `consume ${topic}[${partition}]`);
     this.lastError = e;
     this.log.warn("consumer error", { code: e.kafkaName, topic, partition });
@@ -324,6 +328,10 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
    * whose size the fetcher checks (queued.max.messages.kbytes), instead of reaching the poller. A
    * queue lock, where pause() waits for each partition's broker thread and drops the prefetched data.
    */
+  atEnd(partition: TopicPartition): boolean {
+    return this.ended.has(tpKey(partition));
+  }
+
   holdDelivery(partitions: TopicPartition[]): void {
     this.assertOpen("holdDelivery");
     this.withTpl(partitions, (tpl) => (rdk().weir_forward_partitions(this.rk, tpl, null), 0), "holdDelivery");
@@ -336,6 +344,7 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
   }
 
   async seek(to: TopicPartitionOffset, timeoutMs = 0): Promise<void> {
+    this.ended.delete(tpKey(to));
     const f = rdk();
     const tpl = f.weir_tpl_from_buf(writeTpl([to]), 1)!;
     try {

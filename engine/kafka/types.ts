@@ -96,6 +96,12 @@ export interface Consumer {
    * wait for librdkafka's broker threads. Messages already on their way out may still be returned.
    */
   holdDelivery(partitions: TopicPartition[]): void;
+  /**
+   * Whether everything in the partition up to its end has been handed out: unlike comparing offsets
+   * with the high watermark, this counts transaction markers, which take offsets but are never
+   * delivered. Needs `enable.partition.eof` (librdkafka); reset by assign and seek.
+   */
+  atEnd(partition: TopicPartition): boolean;
   resumeDelivery(partitions: TopicPartition[]): void;
   seek(to: TopicPartitionOffset, timeoutMs?: number): Promise<void>;
   assignment(): TopicPartition[];

@@ -70,29 +70,34 @@ export class StateStore {
   async restore(partition: number, groupId: string): Promise<number> {
     const stop = restoreSeconds.startTimer({ changelog: this.changelog });
     const m = new Map<string, unknown>();
-    const c = this.transport.consumer({ groupId: `${groupId}-restore`, config: { "enable.partition.eof": false } });
+    // Partition EOF marks the end: a changelog written in transactions (exactly-once) ends with
+    // commit markers, so its last record's offset never reaches the high watermark.
+    const c = this.transport.consumer({ groupId: `${groupId}-restore`, config: { "enable.partition.eof": true } });
     try {
       const { high, low } = await c.watermarks(this.changelog, partition);
       if (high > low) {
         c.assign([{ topic: this.changelog, partition, offset: low }]);
         let next = low;
-        const deadline = Date.now() + 120_000;
+        // Stop only when nothing arrives for a minute (a broker away); a long restore that progresses goes on.
+        let stallDeadline = Date.now() + 60_000;
         // A large changelog takes a while: say how far it got every 5 s.
         let reportAt = Date.now() + 5_000;
-        while (next < high && Date.now() < deadline) {
+        const tp = { topic: this.changelog, partition };
+        while (next < high && !c.atEnd(tp) && Date.now() < stallDeadline) {
           if (Date.now() >= reportAt) {
             reportAt = Date.now() + 5_000;
             this.log.info("restoring state", { changelog: this.changelog, partition, offset: next, of: high, percent: Math.floor(((next - low) / (high - low)) * 100) });
           }
           for (const msg of await c.consume(10_000, 200)) {
             next = msg.offset + 1;
+            stallDeadline = Date.now() + 60_000;
             if (!msg.key) continue;
             const k = dec.decode(msg.key);
             if (msg.value === null) m.delete(k);
             else m.set(k, JSON.parse(dec.decode(msg.value)));
           }
         }
-        if (next < high) this.log.warn("changelog restore stopped before the end", { changelog: this.changelog, partition, next, high });
+        if (next < high && !c.atEnd(tp)) this.log.warn("changelog restore stopped before the end", { changelog: this.changelog, partition, next, high });
       }
     } finally {
       await c.close();

@@ -374,6 +374,9 @@ class MemoryConsumer implements Consumer {
     for (const p of partitions) this.paused.delete(tpKey(p.topic, p.partition));
     this.broker.notify();
   }
+  atEnd(p: TopicPartition): boolean {
+    return this.position(p) >= this.broker.watermarks(p.topic, p.partition).high;
+  }
   /** Here nothing is prefetched, so holding delivery is pausing. */
   holdDelivery(partitions: TopicPartition[]) {
     this.pause(partitions);
