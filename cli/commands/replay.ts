@@ -27,7 +27,8 @@ record (key, value, headers) to U. Re-run a topology over U to reprocess history
     if (desc.error) throw desc.error;
     await admin.createTopics([{ topic: to, partitions: desc.partitions.length }]);
     await admin.close();
-    const c = t.consumer({ groupId: `weir-replay-${crypto.randomUUID().slice(0, 8)}` });
+    // Partition EOF ends a partition whose last offsets are transaction markers (never delivered).
+    const c = t.consumer({ groupId: `weir-replay-${crypto.randomUUID().slice(0, 8)}`, config: { "enable.partition.eof": true } });
     const p = t.producer();
     const ends = new Map<number, number>();
     const starts: Array<{ topic: string; partition: number; offset: number }> = [];
@@ -69,6 +70,7 @@ record (key, value, headers) to U. Re-run a topology over U to reprocess history
         copied += out.length;
       }
       progress.set(copied + skipped);
+      for (const partition of ends.keys()) if (!done.has(partition) && c.atEnd({ topic: from, partition })) done.add(partition);
     }
     progress.finish();
     await p.close();

@@ -1,7 +1,7 @@
 // weir produce, tail, replay and topics against the real broker, run as a user runs them.
 import { describe, expect, test } from "bun:test";
 import { resolve } from "node:path";
-import { BROKERS, uniqueTopic } from "../../helpers/kafka.ts";
+import { BROKERS, kafka, uniqueTopic } from "../../helpers/kafka.ts";
 
 const cli = resolve(import.meta.dir, "../../../cli/weir.ts");
 const run = (args: string[], stdin?: string) => Bun.spawnSync(["bun", cli, ...args, "--brokers", BROKERS], { stdin: stdin ? Buffer.from(stdin) : undefined, env: { ...process.env, WEIR_LOG_LEVEL: "warn" } });
@@ -29,6 +29,22 @@ describe("kafka CLI tools", () => {
     const list = run(["topics", "list"]);
     expect(list.stdout.toString().split("\n")).toContain(`${topic}-copy`);
     expect(run(["topics", "delete", topic, `${topic}-copy`]).exitCode).toBe(0);
+  }, 60_000);
+
+  test("replay ends on a topic written in transactions (its last offsets are markers, never delivered)", async () => {
+    const topic = uniqueTopic("cli-tx");
+    const t = kafka();
+    await t.admin().createTopics([{ topic, partitions: 2 }]);
+    const p = t.producer({ transactionalId: `tx-${topic}` });
+    await p.initTransactions();
+    p.beginTransaction();
+    await p.send([0, 1, 2].map((i) => ({ topic, value: JSON.stringify({ i }), partition: i % 2 })));
+    await p.commitTransaction();
+    await p.close();
+    await t.close();
+    const r = Bun.spawnSync(["bun", cli, "replay", "--from-topic", topic, "--to-topic", `${topic}-copy`, "--brokers", BROKERS], { env: { ...process.env, WEIR_LOG_LEVEL: "warn" }, timeout: 30_000 });
+    expect(r.exitCode).toBe(0);
+    expect(lines(r.stdout).at(-1)).toEqual({ from: topic, to: `${topic}-copy`, copied: 3, skipped: 0 });
   }, 60_000);
 
   test("no cluster is a clear error, and --help works", () => {
