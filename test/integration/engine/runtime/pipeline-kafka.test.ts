@@ -105,6 +105,15 @@ describe("pipeline on Kafka", () => {
     const committed = await check.committed([0, 1, 2].map((partition) => ({ topic: n.in, partition })));
     const highs = await Promise.all([0, 1, 2].map((partition) => check.watermarks(n.in, partition)));
     expect(committed.map((c) => Math.max(0, c.offset))).toEqual(highs.map((h) => h.high));
+    // A restart restores each conversation's state from the transactional changelog and goes on counting.
+    const p2 = new Pipeline({ topology: topo, transport: t, agents: TEST_AGENTS, commitIntervalMs: 200 });
+    await p2.start();
+    await producer.send([{ topic: n.in, key: "c0", value: JSON.stringify(message(50, "c0")) }]);
+    const [after] = await readResults(reader, 1, 60_000);
+    expect(after.messageId).toBe("m-50");
+    expect(after.outputs.count.n).toBe(11);
+    expect(p2.stats.consumed).toBe(1);
+    await p2.stop();
     await Promise.all([reader.close(), check.close(), producer.close()]);
   }, 120_000);
 });
