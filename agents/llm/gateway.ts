@@ -65,12 +65,33 @@ export class LlmGateway implements LlmClient {
     }
   }
 
-  /** Models to try, best first: tier by priority and size, then cost; the rest as fallbacks. */
+  /**
+   * The configured provider a topology's `provider` means: itself, or its OpenAI twin — `openai` in a
+   * topology reaches an OpenAI-compatible server when only OPENAI_BASE_URL is set, and the reverse.
+   */
+  private providerFor(name: string | undefined): string | undefined {
+    if (!name) return undefined;
+    if (this.providers.has(name)) return name;
+    const twin = name === "openai" ? "openai-compatible" : name === "openai-compatible" ? "openai" : undefined;
+    return twin && this.providers.has(twin) ? twin : undefined;
+  }
+
+  /**
+   * Models to try, best first. A preferred model comes first (unknown to the cost table, it runs on
+   * the preferred provider, else an OpenAI-compatible one, at no recorded cost); then the preferred
+   * provider's models; then by tier for the priority and size, then cost. The rest are fallbacks.
+   */
   route(req: LlmRequest, cheapestOnly = false): ModelInfo[] {
     const tokens = estimateTokens(req.system + req.prompt);
     const want = cheapestOnly ? 1 : req.priority === "high" || tokens > 6000 ? 3 : req.priority === "low" ? 1 : tokens > 1500 ? 2 : 1;
-    const preferred = (m: ModelInfo) => (req.provider && m.provider === req.provider ? 0 : 1);
-    return [...this.models].sort((a, b) => preferred(a) - preferred(b) || Math.abs(a.tier - want) - Math.abs(b.tier - want) || a.input + a.output - (b.input + b.output));
+    const provider = this.providerFor(req.provider);
+    const preferred = (m: ModelInfo) => (provider && m.provider === provider ? 0 : 1);
+    const routed = [...this.models].sort((a, b) => preferred(a) - preferred(b) || Math.abs(a.tier - want) - Math.abs(b.tier - want) || a.input + a.output - (b.input + b.output));
+    if (!req.model || cheapestOnly) return routed;
+    const known = routed.filter((m) => m.model === req.model);
+    const on = provider ?? (this.providers.has("openai-compatible") ? "openai-compatible" : routed[0]?.provider);
+    const pinned = known.length ? known : on ? [{ provider: on, model: req.model, input: 0, output: 0, tier: 2 as const }] : [];
+    return [...pinned, ...routed.filter((m) => !pinned.includes(m))];
   }
 
   async complete(req: LlmRequest): Promise<LlmResponse> {

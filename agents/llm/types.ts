@@ -22,6 +22,11 @@ export interface LlmRequest {
   traceparent?: string;
   /** Preferred provider (the topology's `provider` for the agent): its models are tried first, the others stay as fallbacks. */
   provider?: string;
+  /**
+   * Preferred model (the agent's `config.model` in the topology): tried first, on the preferred
+   * provider when it has no entry in the cost table; the routed models stay as fallbacks.
+   */
+  model?: string;
 }
 
 export interface LlmUsage {

@@ -527,12 +527,13 @@ export class Pipeline {
 
   private readonly llmBySpec = new Map<string, LlmClient | undefined>();
 
-  /** The LLM client for an agent: the gateway, preferring the agent's `provider` when the topology names one. */
+  /** The LLM client for an agent: the gateway, preferring the `provider` and `config.model` the topology gives the agent. */
   private llmFor(spec: AgentSpec): LlmClient | undefined {
     const llm = this.opts.llm;
-    if (!llm || !spec.provider) return llm;
+    const model = typeof spec.config?.model === "string" ? spec.config.model : undefined;
+    if (!llm || (!spec.provider && !model)) return llm;
     let c = this.llmBySpec.get(spec.name);
-    if (!c) this.llmBySpec.set(spec.name, (c = { complete: (req) => llm.complete({ ...req, provider: spec.provider }) }));
+    if (!c) this.llmBySpec.set(spec.name, (c = { complete: (req) => llm.complete({ ...req, provider: spec.provider, model }) }));
     return c;
   }
 

@@ -5,8 +5,12 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { resolve } from "node:path";
 import { BROKERS } from "../../helpers/kafka.ts";
 import { waitFor } from "../../helpers/wait.ts";
-import { startFakeElasticsearch } from "../../helpers/fake-elasticsearch.ts";
-import { startFakeQdrant } from "../../helpers/fake-qdrant.ts";
+import { startFakeElasticsearch } from "../../fakes/elasticsearch.ts";
+import { startFakeQdrant } from "../../fakes/qdrant.ts";
+import { fakeLlmServer } from "../../fakes/llm-server.ts";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const cli = resolve(import.meta.dir, "../../../cli/weir.ts");
 const KEY = "run-test-key";
@@ -14,10 +18,10 @@ let proc: ReturnType<typeof Bun.spawn> | undefined;
 afterEach(() => proc?.kill("SIGKILL"));
 
 /** Starts `weir run` and resolves with its API URL and its log lines so far (kept up to date). */
-async function startRun(env: Record<string, string | undefined>) {
+async function startRun(env: Record<string, string | undefined>, file = "topology/support.yaml") {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const lines: Array<Record<string, unknown>> = [];
-  const p = Bun.spawn(["bun", cli, "run", "topology/support.yaml", "--port", String(port)], {
+  const p = Bun.spawn(["bun", cli, "run", file, "--port", String(port)], {
     cwd: resolve(import.meta.dir, "../../.."),
     env: { ...process.env, KAFKA_BROKERS: "", DATABASE_URL: "", WEIR_API_KEYS: `acme:${KEY}`, WEIR_LOG_LEVEL: "info", ...env },
     stdout: "pipe",
@@ -142,6 +146,34 @@ describe("weir run", () => {
       expect(await p.exited).toBe(0);
     } finally {
       qd.stop();
+    }
+  }, 90_000);
+
+  // No LLM provider is reachable from here: a local server speaking OpenAI's chat-completions format
+  // stands in (test/fakes/llm-server.ts).
+  test("an LLM-backed summary: the model sees only redacted text, and its answer reaches the insight", async () => {
+    const llm = fakeLlmServer("openai", [{ kind: "ok", json: { summary: "Customer was charged twice and wants a refund." } }]);
+    try {
+      const dir = mkdtempSync(join(tmpdir(), "weir-llm-"));
+      const file = join(dir, "support-llm.yaml");
+      const yaml = readFileSync(resolve(import.meta.dir, "../../../topology/support.yaml"), "utf8").replace("    implementation: offline       # set to llm (with provider) to summarise with a model", "    implementation: llm\n    provider: openai\n    config: { model: gpt-4o-mini }");
+      expect(yaml).toContain("implementation: llm");
+      writeFileSync(file, yaml);
+      const { url, proc: p } = await startRun({ OPENAI_BASE_URL: `${llm.url}/v1`, OPENAI_API_KEY: "sk-test", WEIR_OPENAI_MODE: "json_object" }, file);
+      const text = "My card 4111 1111 1111 1111 was charged twice. Email me at jane.doe@example.com please.";
+      const res = await fetch(`${url}/v1/messages`, { method: "POST", headers: auth, body: JSON.stringify({ id: "llm-m1", conversationId: "llm-c1", text }) });
+      expect(res.status).toBe(202);
+      const [row] = await finalInsights(url, "llm-c1", 1);
+      expect(row.result.outputs.summary.summary).toBe("Customer was charged twice and wants a refund.");
+      expect(llm.requests.length).toBeGreaterThan(0);
+      const sent = JSON.stringify(llm.requests[0].body);
+      expect(sent).not.toContain("4111");
+      expect(sent).not.toContain("jane.doe@example.com");
+      expect(llm.requests[0].body.model).toBe("gpt-4o-mini");
+      p.kill("SIGTERM");
+      expect(await p.exited).toBe(0);
+    } finally {
+      llm.stop();
     }
   }, 90_000);
 

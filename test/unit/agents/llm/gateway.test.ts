@@ -51,6 +51,23 @@ describe("LLM gateway", () => {
     expect(chain.findIndex((m) => m.provider === "a")).toBeGreaterThan(chain.findLastIndex((m) => m.provider === "b"));
   });
 
+  test("an agent's model goes first: from the cost table if listed, else on its provider at no recorded cost", async () => {
+    const a = scripted("a", ["ok"]);
+    const g = new LlmGateway({ providers: [a.p, scripted("b", ["ok"]).p], models: MODELS });
+    expect(g.route(req({ priority: "low", model: "a-large" })).map((m) => m.model)).toEqual(["a-large", "a-small", "b-mid"]);
+    const custom = g.route(req({ model: "llama-3.1-8b", provider: "b" }));
+    expect(custom[0]).toEqual({ provider: "b", model: "llama-3.1-8b", input: 0, output: 0, tier: 2 });
+    expect(custom.slice(1).map((m) => m.model).sort()).toEqual(["a-large", "a-small", "b-mid"]);
+    const r = await g.complete(req({ model: "a-large" }));
+    expect([r.model, a.calls]).toEqual(["a-large", ["a-large"]]);
+  });
+
+  test("`openai` in a topology reaches an OpenAI-compatible server when that is the one configured", () => {
+    const g = new LlmGateway({ providers: [scripted("openai-compatible", ["ok"]).p, scripted("b", ["ok"]).p], models: [...MODELS, { provider: "openai-compatible", model: "local", input: 0, output: 0, tier: 1 }] });
+    expect(g.route(req({ provider: "openai" }))[0]).toMatchObject({ provider: "openai-compatible", model: "local" });
+    expect(g.route(req({ provider: "openai", model: "qwen2.5" }))[0]).toEqual({ provider: "openai-compatible", model: "qwen2.5", input: 0, output: 0, tier: 2 });
+  });
+
   test("falls back to the next provider when one keeps failing, and accounts cost", async () => {
     const clock = new ManualClock();
     const a = scripted("a", [fail500()]);
