@@ -13,6 +13,8 @@ export interface Envelope {
   outputs: Record<string, unknown>;
   /** The source record this one descends from (across stages, the first stage's source). */
   origin: { topic: string; partition: number; offset: number };
+  /** Agents on this record's path that failed for good (dead-lettered), so a join elsewhere stops waiting for them. */
+  failed?: string[];
   /** Adds `n` branches that must each call release(). */
   fork(n: number): void;
   /** Ends one branch; the record is done when all have ended. */
@@ -26,6 +28,8 @@ export interface StageEnvelope {
   value: Record<string, unknown>;
   outputs: Record<string, unknown>;
   origin: { topic: string; partition: number; offset: number };
+  /** Agents that failed for good before the crossing (their outputs are absent). */
+  failed?: string[];
 }
 
 /** Reference counting for one record's branches. */

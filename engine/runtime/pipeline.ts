@@ -270,8 +270,10 @@ export class Pipeline {
       if (joins && joinSource) this.joinTopics.add(joinSource.topic);
       if (!targets.length && feedsOperator && !joins) continue;
       stream.subscribe((env) => {
-        if (joins) this.join(name, env, env.outputs[name]);
-        if (!targets.length) return env.release();
+        // An agent that failed in another stage: the join records the failure; nothing downstream runs on it.
+        const failedThere = !!env.failed?.includes(name);
+        if (joins) this.join(name, env, failedThere ? null : env.outputs[name], failedThere);
+        if (!targets.length || failedThere) return env.release();
         env.fork(targets.length - 1);
         for (const k of targets) {
           const sink = sinkByName.get(k);
@@ -403,6 +405,7 @@ export class Pipeline {
       timestamp: msg.timestamp,
       outputs: crossing?.outputs ?? {},
       origin: crossing?.origin ?? { topic: msg.topic, partition: msg.partition, offset: msg.offset },
+      ...(crossing?.failed?.length ? { failed: crossing.failed } : {}),
       fork: done.fork,
       release: done.release,
     };
@@ -474,6 +477,12 @@ export class Pipeline {
       const exhausted = e instanceof RetriesExhausted ? e : new RetriesExhausted(toWeirError(e), 1);
       this.log.warn("agent failed; dead-lettering", { agent: name, messageId, code: exhausted.last.code, error: exhausted.last.message, attempts: exhausted.attempts });
       if (this.aggregator && rt.joins) this.join(name, env, null, true);
+      // A join in another stage waits for this agent: tell it, over the crossing, that nothing will come.
+      for (const s of rt.sinks) {
+        if (s.format !== "envelope") continue;
+        env.fork(1);
+        this.writeTopic(s, this.sinkRecord(s, { ...env, failed: [...(env.failed ?? []), name] }), env.release);
+      }
       await this.toDeadLetter(this.original(env), name, exhausted.last, exhausted.attempts);
     } finally {
       rt.inFlight--;
@@ -591,7 +600,7 @@ export class Pipeline {
     const base = { tenant: String(env.value.tenant ?? "default"), version: 1, timestamp: env.timestamp };
     if (spec.format === "envelope") {
       const traceparent = traceparentOf(env);
-      const crossing: StageEnvelope = { v: 1, key: env.key, value: env.value, outputs: env.outputs, origin: env.origin };
+      const crossing: StageEnvelope = { v: 1, key: env.key, value: env.value, outputs: env.outputs, origin: env.origin, ...(env.failed?.length ? { failed: env.failed } : {}) };
       return { ...base, key: env.key, kind: "envelope", value: crossing as unknown as Record<string, unknown>, headers: traceparent ? { traceparent } : {}, partition: env.origin.partition };
     }
     return { ...base, key: String(env.value.id ?? `${env.topic}-${env.partition}-${env.offset}`), kind: "record", value: { ...env.value, ...output }, headers: {} };

@@ -42,6 +42,31 @@ describe("staged pipeline on the memory transport", () => {
     await run.stop();
   });
 
+  test("an agent that fails for good in the llm stage: the join in the fast stage ends final, naming it failed", async () => {
+    const t = createMemoryTransport();
+    // The summary agent always fails (not retriable): it dead-letters in the llm stage.
+    const broken = { ...AGENTS, summary: { ...AGENTS.summary, offline: () => { throw new WeirError("AGENT_FAILED", "summariser down"); } } };
+    const topology = supportTopology("fail");
+    const run = new StagedPipeline({ topology, transport: t, agents: broken as typeof AGENTS, commitIntervalMs: 50 });
+    await run.start();
+    const ids = ["f1", "f2", "f3"];
+    await t.producer().send(ids.map((id) => ({ topic: "fail.messages", key: "c1", value: JSON.stringify({ id, conversationId: "c1", tenant: "acme", text: "My parcel never arrived. Please help me today." }) })));
+    const reader = t.consumer({ groupId: "reader" });
+    reader.subscribe(["fail.insights"]);
+    // Final at once (not after the 5 s deadline as a partial waiting for a summary that never comes).
+    const results = await finalResults(reader, ids, 4_000);
+    for (const id of ids) {
+      const r = results.get(id);
+      expect([r.status, r.missing, r.failed]).toEqual(["final", [], ["summary"]]);
+      expect(Object.keys(r.outputs).sort()).toEqual(["insights", "pii", "sentiment", "validator"]);
+    }
+    const dlq = t.consumer({ groupId: "dlq" });
+    dlq.subscribe(["fail.dlq"]);
+    const dead = await consumeN(dlq, 3);
+    expect(dead.map((m) => new TextDecoder().decode(m.headers.find(([k]) => k === "weir.dlq.stage")?.[1] ?? new Uint8Array()))).toEqual(["summary", "summary", "summary"]);
+    await run.stop();
+  });
+
   test("--stage runs only the named stages; an unknown stage name is a clear error", () => {
     const topology = supportTopology("only");
     const llmOnly = new StagedPipeline({ topology, transport: createMemoryTransport(), agents: AGENTS, stages: ["llm"] });
