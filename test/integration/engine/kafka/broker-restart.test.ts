@@ -7,6 +7,8 @@ import { createKafkaTransport } from "../../../../engine/kafka/index.ts";
 import type { KafkaError } from "../../../../engine/errors.ts";
 import { text, uniqueTopic } from "../../../helpers/kafka.ts";
 import { waitFor } from "../../../helpers/wait.ts";
+import { message, readResults, TEST_AGENTS, testTopology } from "../../../helpers/pipeline.ts";
+import { Pipeline } from "../../../../engine/runtime/pipeline.ts";
 
 const PORT = process.env.WEIR_TEST_KAFKA_RESTART_PORT ?? "19192";
 const env = { ...process.env, WEIR_KAFKA_PORT: PORT, WEIR_KAFKA_CONTROLLER_PORT: String(Number(PORT) + 1) };
@@ -63,4 +65,45 @@ describe("broker restart", () => {
     await p.close();
     await t.close();
   }, 180_000);
+
+  test("a pipeline rides out a broker stop and restart: every input ends with a final result", async () => {
+    const t = createKafkaTransport({ brokers: `127.0.0.1:${PORT}`, config: { "reconnect.backoff.max.ms": 500 } });
+    const base = uniqueTopic("pipe-restart");
+    const names = { in: `${base}.in`, out: `${base}.out`, dlq: `${base}.dlq` };
+    const topo = testTopology(base.replace(/\./g, "-"), { ...names, concurrency: 8 });
+    const pipeline = new Pipeline({ topology: topo, transport: t, agents: TEST_AGENTS, commitIntervalMs: 200 });
+    await pipeline.start();
+    const p = t.producer({ config: { "message.timeout.ms": 120_000 } });
+    const sent: string[] = [];
+    let i = 0;
+    let producing = true;
+    const sends: Promise<unknown>[] = [];
+    const loop = (async () => {
+      while (producing) {
+        const batch = Array.from({ length: 10 }, () => message(i++, `c${i % 5}`));
+        sends.push(p.send(batch.map((m) => ({ topic: names.in, key: m.conversationId, value: JSON.stringify(m) }))).then((reports) => reports.forEach((r, k) => !r.error && sent.push(batch[k].id))));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    await waitFor(() => pipeline.stats.results >= 100, "results before the stop", 60_000);
+    broker("stop");
+    await new Promise((r) => setTimeout(r, 3000));
+    broker("start");
+    await waitFor(() => sent.length >= i - 10 && pipeline.stats.results >= sent.length, "results after the restart", 120_000);
+    producing = false;
+    await loop;
+    await Promise.all(sends);
+    const reader = t.consumer({ groupId: `r-${base}`, config: { "auto.offset.reset": "earliest" } });
+    reader.subscribe([names.out]);
+    const finals = new Set<string>();
+    await waitFor(async () => {
+      for (const r of await readResults(reader, 0, 500)) if (r.status === "final") finals.add(r.messageId);
+      return sent.every((id) => finals.has(id));
+    }, `a final result for each of the ${sent.length} acknowledged inputs`, 120_000);
+    expect(sent.filter((id) => !finals.has(id))).toEqual([]);
+    await reader.close();
+    await p.close();
+    await pipeline.stop();
+    await t.close();
+  }, 300_000);
 });
