@@ -26,6 +26,7 @@ only the named stages here, so a slow stage (an LLM agent) scales out in process
 
 Environment:
   KAFKA_BROKERS            Kafka bootstrap servers; unset = embedded in-process transport
+  WEIR_EMBEDDED_RETAIN_RECORDS  records an embedded partition keeps once consumed (default 10000)
   WEIR_KAFKA_CONFIG        extra librdkafka properties as JSON
   WEIR_KAFKA_CONNECT_TIMEOUT_MS  how long to wait for Kafka at start-up (default 60000)
   DATABASE_URL             PostgreSQL for the postgres sink and the API's store (unset: results kept in memory)
@@ -50,8 +51,10 @@ Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`
       const timeoutMs = Number(process.env.WEIR_KAFKA_CONNECT_TIMEOUT_MS ?? 60_000);
       await waitForKafka(transport, kafka.brokers, timeoutMs, (elapsedMs, error) => log.warn("waiting for Kafka", { brokers: kafka.brokers, elapsedS: Math.round(elapsedMs / 1000), timeoutS: Math.round(timeoutMs / 1000), error }));
     } else {
-      const { createMemoryTransport } = await import("../../engine/transport/memory.ts");
-      transport = createMemoryTransport();
+      const { createMemoryTransport, MemoryBroker } = await import("../../engine/transport/memory.ts");
+      // Records every group has committed past are dropped beyond the last 10 000 of a partition, so a
+      // long embedded run does not grow without bound (changelogs keep each key's latest state).
+      transport = createMemoryTransport(new MemoryBroker({ retainRecords: Number(process.env.WEIR_EMBEDDED_RETAIN_RECORDS ?? 10_000) }));
       log.warn("KAFKA_BROKERS is not set: embedded mode on the in-process transport (data lives in this process only)", { topology: topology.name });
     }
     log.info("starting", { topology: topology.name, transport: transport.description });

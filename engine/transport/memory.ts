@@ -8,6 +8,7 @@ import type {
 } from "../kafka/types.ts";
 
 const enc = new TextEncoder();
+const dec = new TextDecoder();
 const bytes = (v: Uint8Array | string | null | undefined) => (v === null || v === undefined ? null : typeof v === "string" ? enc.encode(v) : v);
 
 /** murmur2 as the Java client and librdkafka's consistent_random use it, so keys land alike. */
@@ -41,9 +42,35 @@ interface StoredRecord extends ConsumedMessage {
   aborted?: boolean;
 }
 interface Partition {
+  /** Retained records in offset order; after retention or compaction offsets may have gaps. */
   log: StoredRecord[];
-  /** Offset of log[0] (grows after compaction). */
+  /** Low watermark: the first offset still held. */
   base: number;
+  /** High watermark: the offset the next record gets. */
+  next: number;
+}
+
+export interface MemoryBrokerOptions {
+  /**
+   * Records a partition keeps once every consumer group reading it has committed past them (default:
+   * all, for tests and the TopologyTestDriver). `weir run` in embedded mode sets a bound so memory
+   * stays flat under sustained load. Records a group has not committed yet are never dropped;
+   * compacted topics (changelogs) keep the latest record of every key.
+   */
+  retainRecords?: number;
+}
+
+const newPartition = (): Partition => ({ log: [], base: 0, next: 0 });
+
+/** Index of the first record at or after `offset` (binary search: the log may have gaps). */
+function firstAtOrAfter(log: StoredRecord[], offset: number): number {
+  let lo = 0, hi = log.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (log[mid].offset < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 interface Topic {
   partitions: Partition[];
@@ -69,11 +96,16 @@ export class MemoryBroker {
   private rr = 0;
   private txnSeq = 0;
   defaultPartitions = 3;
+  private readonly retain: number;
+
+  constructor(opts: MemoryBrokerOptions = {}) {
+    this.retain = opts.retainRecords ?? Infinity;
+  }
 
   topic(name: string, create = true): Topic {
     let t = this.topics.get(name);
     if (!t && create) {
-      t = { partitions: Array.from({ length: this.defaultPartitions }, () => ({ log: [], base: 0 })), config: {} };
+      t = { partitions: Array.from({ length: this.defaultPartitions }, newPartition), config: {} };
       this.topics.set(name, t);
       this.rebalanceAll();
     }
@@ -83,7 +115,7 @@ export class MemoryBroker {
 
   createTopic(spec: TopicSpec) {
     if (this.topics.has(spec.topic)) return;
-    this.topics.set(spec.topic, { partitions: Array.from({ length: spec.partitions ?? this.defaultPartitions }, () => ({ log: [], base: 0 })), config: { ...spec.config } });
+    this.topics.set(spec.topic, { partitions: Array.from({ length: spec.partitions ?? this.defaultPartitions }, newPartition), config: { ...spec.config } });
     this.rebalanceAll();
   }
 
@@ -96,11 +128,52 @@ export class MemoryBroker {
       return { topic: r.topic, partition, offset: -1, error: new KafkaError(`produce to ${r.topic}: _UNKNOWN_PARTITION`, { code: -190, name: "_UNKNOWN_PARTITION" }) };
     }
     const p = t.partitions[partition];
-    const offset = p.base + p.log.length;
+    const offset = p.next++;
     const headers = Array.isArray(r.headers) ? r.headers : Object.entries(r.headers ?? {});
     p.log.push({ topic: r.topic, partition, offset, key, value: bytes(r.value), headers: headers.map(([k, v]) => [k, bytes(v)!]), timestamp: r.timestamp ?? Date.now(), txn });
+    // Amortised: retention runs when a partition holds twice what it keeps.
+    if (p.log.length > 2 * this.retain) this.applyRetention(r.topic, t, partition);
     if (txn === undefined) this.notify();
     return { topic: r.topic, partition, offset };
+  }
+
+  /** Records a group's committed offsets; a commit may let retention drop what every group has read. */
+  commitOffsets(groupId: string, offsets: TopicPartitionOffset[]) {
+    const g = this.group(groupId);
+    for (const o of offsets) {
+      g.committed.set(tpKey(o.topic, o.partition), o.offset);
+      const t = this.topics.get(o.topic);
+      if (t && t.partitions[o.partition]?.log.length > 2 * this.retain) this.applyRetention(o.topic, t, o.partition);
+    }
+  }
+
+  /**
+   * Drops records below min(lowest committed offset of the groups reading the topic, next − retain),
+   * never an open transaction's; in a compacted topic the dropped range keeps each key's latest record.
+   */
+  private applyRetention(topic: string, t: Topic, partition: number) {
+    const p = t.partitions[partition];
+    let floor = Infinity;
+    for (const g of this.groups.values()) {
+      const reads = g.members.some((m) => m.topics.has(topic));
+      const committed = g.committed.get(tpKey(topic, partition));
+      if (committed !== undefined) floor = Math.min(floor, committed);
+      else if (reads) floor = Math.min(floor, p.base);
+    }
+    let cut = Math.min(floor, p.next - this.retain);
+    const open = p.log.find((r) => r.txn !== undefined);
+    if (open) cut = Math.min(cut, open.offset);
+    const i = firstAtOrAfter(p.log, cut);
+    if (i === 0) return;
+    const kept = p.log.slice(i);
+    if (t.config["cleanup.policy"] === "compact") {
+      const newer = new Set(kept.map((r) => (r.key ? dec.decode(r.key) : "")));
+      const latest = new Map<string, StoredRecord>();
+      for (const r of p.log.slice(0, i)) if (r.key && !newer.has(dec.decode(r.key))) latest.set(dec.decode(r.key), r);
+      const survivors = [...latest.values()].filter((r) => r.value !== null).sort((a, b) => a.offset - b.offset);
+      p.log = [...survivors, ...kept];
+    } else p.log = kept;
+    p.base = p.log.length ? p.log[0].offset : p.next;
   }
 
   nextTxn() {
@@ -168,23 +241,23 @@ export class MemoryBroker {
   read(topic: string, partition: number, from: number, max: number, readCommitted: boolean): { records: StoredRecord[]; next: number } {
     const p = this.topic(topic).partitions[partition];
     const out: StoredRecord[] = [];
-    let o = Math.max(from, p.base);
-    for (; o < p.base + p.log.length && out.length < max; o++) {
-      const r = p.log[o - p.base];
-      if (r.txn !== undefined) {
-        if (readCommitted) break; // the last stable offset: nothing past an open transaction
-        out.push(r);
-        continue;
-      }
+    let next = Math.max(from, p.base);
+    let i = firstAtOrAfter(p.log, next);
+    for (; i < p.log.length && out.length < max; i++) {
+      const r = p.log[i];
+      if (r.txn !== undefined && readCommitted) return { records: out, next: r.offset }; // the last stable offset
+      next = r.offset + 1;
       if (r.aborted && readCommitted) continue;
       out.push(r);
     }
-    return { records: out, next: o };
+    // Past the last record: gaps left by compaction are stepped over.
+    if (i === p.log.length) next = Math.max(next, p.next);
+    return { records: out, next };
   }
 
   watermarks(topic: string, partition: number) {
     const p = this.topic(topic).partitions[partition];
-    return { low: p.base, high: p.base + p.log.length };
+    return { low: p.base, high: p.next };
   }
 }
 
@@ -234,7 +307,7 @@ class MemoryProducer implements Producer {
   async commitTransaction() {
     this.txnOnly("commitTransaction");
     if (this.txn === null) throw new KafkaError("no open transaction", { code: -172, name: "_STATE" });
-    for (const { groupId, offsets } of this.pendingOffsets) for (const o of offsets) this.broker.group(groupId).committed.set(tpKey(o.topic, o.partition), o.offset);
+    for (const { groupId, offsets } of this.pendingOffsets) this.broker.commitOffsets(groupId, offsets);
     this.broker.endTxn(this.txn, true);
     this.txn = null;
     this.pendingOffsets = [];
@@ -359,9 +432,8 @@ class MemoryConsumer implements Consumer {
   }
   async commit(offsets?: TopicPartitionOffset[]) {
     if (this.closed) throw new WeirError("KAFKA_CLOSED", "commit: consumer is closed");
-    const g = this.broker.group(this.groupId);
     const list = offsets ?? this.assignment().map((p) => ({ ...p, offset: this.position(p) }));
-    for (const o of list) g.committed.set(tpKey(o.topic, o.partition), o.offset);
+    this.broker.commitOffsets(this.groupId, list);
   }
   async committed(partitions: TopicPartition[]) {
     const g = this.broker.group(this.groupId);

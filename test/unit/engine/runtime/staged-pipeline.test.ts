@@ -3,7 +3,7 @@
 // final result carrying every agent's output. The same runs on Kafka in
 // test/integration/engine/runtime/stages-kafka.test.ts.
 import { describe, expect, test } from "bun:test";
-import { createMemoryTransport } from "../../../../engine/transport/memory.ts";
+import { createMemoryTransport, MemoryBroker } from "../../../../engine/transport/memory.ts";
 import { StagedPipeline } from "../../../../engine/runtime/staged-pipeline.ts";
 import { AGENTS } from "../../../../agents/index.ts";
 import { WeirError } from "../../../../engine/errors.ts";
@@ -65,6 +65,31 @@ describe("staged pipeline on the memory transport", () => {
     const dead = await consumeN(dlq, 3);
     expect(dead.map((m) => new TextDecoder().decode(m.headers.find(([k]) => k === "weir.dlq.stage")?.[1] ?? new Uint8Array()))).toEqual(["summary", "summary", "summary"]);
     await run.stop();
+  });
+
+  test("embedded retention: a long run keeps partitions small and still loses no message", async () => {
+    const broker = new MemoryBroker({ retainRecords: 100 });
+    const t = createMemoryTransport(broker);
+    const topology = supportTopology("ret");
+    const run = new StagedPipeline({ topology, transport: t, agents: AGENTS, commitIntervalMs: 20 });
+    await run.start();
+    const N = 6000; // 1 000 a partition
+    const ids = Array.from({ length: N }, (_, i) => `r${i}`);
+    const p = t.producer();
+    for (let i = 0; i < N; i += 100)
+      await p.send(ids.slice(i, i + 100).map((id, k) => ({ topic: "ret.messages", key: `c${(i + k) % 8}`, value: JSON.stringify({ id, conversationId: `c${(i + k) % 8}`, tenant: "acme", text: `Order ${i + k} is late. Please check it today.` }) })));
+    const reader = t.consumer({ groupId: "reader" });
+    reader.subscribe(["ret.insights"]);
+    const results = await finalResults(reader, ids, 60_000);
+    expect(results.size).toBe(N);
+    await run.stop();
+    // Consumed-and-committed source and crossing records are gone: retention runs when a partition
+    // holds twice its bound (on append and on commit), so one keeps at most 2 × 100.
+    for (const topic of ["ret.messages", "ret.llm.pii", "ret.fast.summary"]) for (const part of broker.topics.get(topic)!.partitions) expect(part.log.length).toBeLessThanOrEqual(201);
+    // The summary's compacted changelog still holds one record per conversation it saw.
+    const changelog = [...broker.topics.keys()].find((k) => k.endsWith("-summary-changelog"))!;
+    const keys = new Set(broker.topics.get(changelog)!.partitions.flatMap((part) => part.log.map((r) => new TextDecoder().decode(r.key!))));
+    expect(keys.size).toBe(8);
   });
 
   test("--stage runs only the named stages; an unknown stage name is a clear error", () => {

@@ -69,4 +69,62 @@ describe("memory transport", () => {
     expect(seen.map((m) => text(m.value))).toEqual(["kept"]);
     expect(await src.committed([{ topic: "tx", partition: 0 }])).toEqual([{ topic: "tx", partition: 0, offset: 1 }]);
   });
+
+  describe("retention (embedded mode keeps memory flat)", () => {
+    test("records every reading group committed past are dropped beyond the last N; uncommitted ones are kept", async () => {
+      const broker = new MemoryBroker({ retainRecords: 100 });
+      const t = createMemoryTransport(broker);
+      await t.admin().createTopics([{ topic: "r", partitions: 1 }]);
+      const c = t.consumer({ groupId: "slow" });
+      c.subscribe(["r"]);
+      await c.consume(0, 10);
+      const p = t.producer();
+      await p.send(Array.from({ length: 1000 }, (_, i) => ({ topic: "r", value: `v${i}`, partition: 0 })));
+      // The group has not committed anything: nothing may go.
+      expect(await c.watermarks("r", 0)).toEqual({ low: 0, high: 1000 });
+      const first = await consumeN(c, 600);
+      await c.commit([{ topic: "r", partition: 0, offset: 600 }]);
+      await p.send(Array.from({ length: 500 }, (_, i) => ({ topic: "r", value: `w${i}`, partition: 0 })));
+      const { low, high } = await c.watermarks("r", 0);
+      expect(high).toBe(1500);
+      expect(low).toBeGreaterThan(0);
+      expect(low).toBeLessThanOrEqual(600);
+      // Everything after the committed offset is still there, in order.
+      const rest = await consumeN(c, 900);
+      expect(rest.map((m) => m.offset)).toEqual(Array.from({ length: 900 }, (_, i) => 600 + i));
+      expect(first.at(-1)!.offset).toBe(599);
+      expect(broker.topics.get("r")!.partitions[0].log.length).toBeLessThanOrEqual(1000);
+    });
+
+    test("a topic nobody reads keeps its last records only: memory stays bounded", async () => {
+      const broker = new MemoryBroker({ retainRecords: 50 });
+      const t = createMemoryTransport(broker);
+      const p = t.producer();
+      for (let k = 0; k < 20; k++) await p.send(Array.from({ length: 100 }, (_, i) => ({ topic: "out", value: `v${k}-${i}`, partition: 0 })));
+      const part = broker.topics.get("out")!.partitions[0];
+      expect(part.log.length).toBeLessThanOrEqual(100);
+      expect(part.next).toBe(2000);
+      expect(part.log.at(-1)!.offset).toBe(1999);
+    });
+
+    test("a compacted topic keeps each key's latest record; a reader steps over the gaps", async () => {
+      const broker = new MemoryBroker({ retainRecords: 10 });
+      const t = createMemoryTransport(broker);
+      await t.admin().createTopics([{ topic: "state", partitions: 1, config: { "cleanup.policy": "compact" } }]);
+      const p = t.producer();
+      // 5 keys written 40 times each, then key k0 deleted (a null value).
+      for (let round = 0; round < 40; round++) await p.send(Array.from({ length: 5 }, (_, k) => ({ topic: "state", key: `k${k}`, value: `${round}`, partition: 0 })));
+      await p.send([{ topic: "state", key: "k0", value: null, partition: 0 }]);
+      for (let i = 0; i < 30; i++) await p.send([{ topic: "state", key: "k1", value: `late${i}`, partition: 0 }]);
+      const c = t.consumer({ groupId: "restore" });
+      c.assign([{ topic: "state", partition: 0, offset: 0 }]);
+      const latest = new Map<string, string | null>();
+      const seen = await drainFor(c, 100);
+      for (const m of seen) latest.set(text(m.key)!, text(m.value));
+      // k0's delete went with its older values: a restore finds no k0 at all.
+      expect(Object.fromEntries(latest)).toEqual({ k1: "late29", k2: "39", k3: "39", k4: "39" });
+      expect(seen.length).toBeLessThan(231);
+      expect(c.atEnd({ topic: "state", partition: 0 })).toBe(true);
+    });
+  });
 });
