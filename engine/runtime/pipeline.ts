@@ -890,6 +890,7 @@ export class Pipeline {
     this.uncollect?.();
     this.flushTopics();
     await this.commit(true);
+    for (const rt of this.agents.values()) rt.store.close();
     for (const s of this.subjects.values()) s.complete();
     await this.consumer.close();
     await this.producer.flush().catch(() => {});

@@ -7,7 +7,11 @@
 // batch. A committed offset therefore always has its state in the changelog, an actor never waits
 // for a broker round trip between two messages, and a hot key costs one changelog record per
 // commit interval instead of one per message.
+// Memory is bounded: past `maxKeysInMemory` keys the least recently written ones move to an SQLite
+// spill file on local disk (spill-file.ts) and come back on their next read, so a key space that
+// keeps growing (conversations) does not grow the heap with it.
 import type { Producer, Transport } from "../kafka/types.ts";
+import { SpillFile } from "./spill-file.ts";
 import { logger } from "../log.ts";
 import { metrics } from "../observability/metrics.ts";
 
@@ -15,29 +19,77 @@ const restoreSeconds = metrics.histogram("weir_state_restore_seconds", "Time to 
 const restoredKeys = metrics.counter("weir_state_restored_keys_total", "Keys restored from changelogs");
 const dec = new TextDecoder();
 
+export interface StateStoreOptions {
+  /** Keys held in memory across this store's partitions before the oldest written go to disk. */
+  maxKeysInMemory?: number;
+}
+
 export class StateStore {
+  /** In memory, per partition, least recently written first. */
   private readonly parts = new Map<number, Map<string, unknown>>();
   private dirty = new Map<number, Map<string, unknown>>();
   private readonly log = logger("state");
+  private readonly maxKeys: number;
+  private inMemory = 0;
+  private spill: SpillFile | null = null;
+  private spilled = 0;
 
   constructor(
     readonly changelog: string,
     private readonly transport: Transport,
     private readonly producer: () => Producer,
-  ) {}
+    opts: StateStoreOptions = {},
+  ) {
+    this.maxKeys = opts.maxKeysInMemory ?? Number(process.env.WEIR_STATE_MEMORY_KEYS ?? 100_000);
+  }
 
   get<S>(partition: number, key: string): S | undefined {
-    return this.parts.get(partition)?.get(key) as S | undefined;
+    const v = this.parts.get(partition)?.get(key);
+    if (v !== undefined || !this.spilled) return v as S | undefined;
+    const json = this.spill!.get(partition, key);
+    if (json === undefined) return undefined;
+    // Back into memory (it is about to be written anyway); the spilled copy goes.
+    this.spill!.delete(partition, key);
+    this.spilled--;
+    const state = JSON.parse(json);
+    this.remember(partition, key, state);
+    return state as S;
   }
 
   /** Sets the state of a key; it reaches the changelog at the next flush(). */
   put<S>(partition: number, key: string, state: S): void {
-    let m = this.parts.get(partition);
-    if (!m) this.parts.set(partition, (m = new Map()));
-    m.set(key, state);
+    this.remember(partition, key, state);
     let d = this.dirty.get(partition);
     if (!d) this.dirty.set(partition, (d = new Map()));
     d.set(key, state);
+  }
+
+  /** Holds a key in memory as the most recently written, moving the oldest to disk past the bound. */
+  private remember(partition: number, key: string, state: unknown) {
+    let m = this.parts.get(partition);
+    if (!m) this.parts.set(partition, (m = new Map()));
+    if (m.has(key)) m.delete(key);
+    else this.inMemory++;
+    m.set(key, state);
+    if (this.inMemory > this.maxKeys) this.evict();
+  }
+
+  /** Moves the least recently written tenth of the bound to the spill file, from each partition in proportion. */
+  private evict() {
+    const target = Math.floor(this.maxKeys * 0.9);
+    const excess = this.inMemory - target;
+    const rows: Array<[number, string, string]> = [];
+    for (const [partition, m] of this.parts) {
+      let n = Math.ceil((excess * m.size) / this.inMemory);
+      for (const [key, state] of m) {
+        if (n-- <= 0) break;
+        rows.push([partition, key, JSON.stringify(state)]);
+        m.delete(key);
+      }
+    }
+    (this.spill ??= new SpillFile()).write(rows);
+    this.inMemory -= rows.length;
+    this.spilled += rows.length;
   }
 
   /** Writes every dirty key's latest state to the changelog; resolves when all are acknowledged. */
@@ -69,7 +121,8 @@ export class StateStore {
   /** Replays changelog partition `partition` up to its end. */
   async restore(partition: number, groupId: string): Promise<number> {
     const stop = restoreSeconds.startTimer({ changelog: this.changelog });
-    const m = new Map<string, unknown>();
+    // The changelog is the truth: whatever this process held for the partition goes first.
+    this.drop(partition);
     // Partition EOF marks the end: a changelog written in transactions (exactly-once) ends with
     // commit markers, so its last record's offset never reaches the high watermark.
     const c = this.transport.consumer({ groupId: `${groupId}-restore`, config: { "enable.partition.eof": true } });
@@ -93,8 +146,8 @@ export class StateStore {
             stallDeadline = Date.now() + 60_000;
             if (!msg.key) continue;
             const k = dec.decode(msg.key);
-            if (msg.value === null) m.delete(k);
-            else m.set(k, JSON.parse(dec.decode(msg.value)));
+            if (msg.value === null) this.forget(partition, k);
+            else this.remember(partition, k, JSON.parse(dec.decode(msg.value)));
           }
         }
         if (next < high && !c.atEnd(tp)) this.log.warn("changelog restore stopped before the end", { changelog: this.changelog, partition, next, high });
@@ -102,20 +155,46 @@ export class StateStore {
     } finally {
       await c.close();
     }
-    this.parts.set(partition, m);
-    restoredKeys.inc({ changelog: this.changelog }, m.size);
+    const keys = this.keys(partition);
+    restoredKeys.inc({ changelog: this.changelog }, keys);
     const secs = stop();
-    this.log.info("state restored", { changelog: this.changelog, partition, keys: m.size, seconds: +secs.toFixed(3) });
-    return m.size;
+    this.log.info("state restored", { changelog: this.changelog, partition, keys, seconds: +secs.toFixed(3) });
+    return keys;
+  }
+
+  /** Removes a key (a tombstone in the changelog). */
+  private forget(partition: number, key: string) {
+    if (this.parts.get(partition)?.delete(key)) this.inMemory--;
+    else if (this.spilled && this.spill!.get(partition, key) !== undefined) {
+      this.spill!.delete(partition, key);
+      this.spilled--;
+    }
   }
 
   /** Forgets a partition this process no longer owns (after its final flush). */
   drop(partition: number): void {
+    this.inMemory -= this.parts.get(partition)?.size ?? 0;
     this.parts.delete(partition);
     this.dirty.delete(partition);
+    if (this.spill) {
+      this.spilled -= this.spill.count(partition);
+      this.spill.dropPartition(partition);
+    }
   }
 
+  /** Keys of a partition, in memory and spilled. */
   keys(partition: number): number {
-    return this.parts.get(partition)?.size ?? 0;
+    return (this.parts.get(partition)?.size ?? 0) + (this.spill?.count(partition) ?? 0);
+  }
+
+  /** Keys held in memory across partitions (bounded by maxKeysInMemory). */
+  keysInMemory(): number {
+    return this.inMemory;
+  }
+
+  close(): void {
+    this.spill?.close();
+    this.spill = null;
+    this.spilled = 0;
   }
 }

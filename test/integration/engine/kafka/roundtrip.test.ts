@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { consumeN, kafka, text, uniqueTopic } from "../../../helpers/kafka.ts";
 import { KafkaError } from "../../../../engine/errors.ts";
+import { waitFor } from "../../../helpers/wait.ts";
 
 const t = kafka();
 const admin = t.admin();
@@ -131,7 +132,11 @@ describe("admin", () => {
     expect(d.partitions[0].leader).toBe(1);
     expect(await admin.listTopics()).toContain(topic);
     await admin.deleteTopics([topic]);
-    const [gone] = await admin.describeTopics([topic]);
-    expect(gone.error?.kafkaName === "UNKNOWN_TOPIC_OR_PART" || gone.partitions.length === 0).toBe(true);
+    // Deletion completes asynchronously on the broker: the metadata may show the topic for a moment.
+    const gone = await waitFor(async () => {
+      const [g] = await admin.describeTopics([topic]);
+      return g.error?.kafkaName === "UNKNOWN_TOPIC_OR_PART" || g.partitions.length === 0 ? g : null;
+    }, "the topic to disappear from the metadata", 15_000);
+    expect(gone.topic).toBe(topic);
   });
 });
