@@ -22,16 +22,21 @@ if (!process.env.KAFKA_BROKERS) Bun.spawnSync(["bash", resolve(import.meta.dir, 
 const t = createKafkaTransport({ brokers });
 const admin = t.admin();
 
-const progress = new Progress({ label: "engine bench", total: 7, unit: "runs" });
+const ROUNDS = 5;
+const progress = new Progress({ label: "engine bench", total: 2 * ROUNDS + 4, unit: "runs" });
 const pass = passthroughBench(t, admin, N, run);
-const rates = { raw: 0, weir: 0 };
-for (let r = 0; r < 2; r++) {
-  rates.raw = Math.max(rates.raw, await pass.raw());
+// Alternating rounds, median of each side: on this shared machine single rounds of either side
+// swing by ±20 %, and a best-of compares two lucky draws.
+const raws: number[] = [], weirs: number[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  raws.push(await pass.raw());
   progress.tick();
-  rates.weir = Math.max(rates.weir, await pass.weir());
+  weirs.push(await pass.weir());
   progress.tick();
-  log("passthrough measured", { round: r + 1, raw: Math.round(rates.raw), weir: Math.round(rates.weir) });
+  log("passthrough measured", { round: r + 1, raw: Math.round(raws.at(-1)!), weir: Math.round(weirs.at(-1)!) });
 }
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rates = { raw: median(raws), weir: median(weirs) };
 const support = await supportBench(t, admin, SUPPORT_N, run, 500, 10, 3, () => progress.tick());
 progress.tick();
 progress.finish();
@@ -49,7 +54,7 @@ const path = writeResults(
     result(`support topology p99 end-to-end latency at ${support.rate} msgs/s`, support.p99, "ms", "raw Kafka consume → produce relay at the same rate (one hop)", support.floorP99, null, true),
   ],
   {
-    setup: { brokers, passthrough_messages: N, support_messages: SUPPORT_N, partitions: { passthrough: 3, support: 6 }, best_of: { passthrough: 2, support: 3, agent_ceiling: 3 } },
+    setup: { brokers, passthrough_messages: N, support_messages: SUPPORT_N, partitions: { passthrough: 3, support: 6 }, passthrough_rounds: { count: ROUNDS, statistic: "median of each side", raw: raws.map(Math.round), weir: weirs.map(Math.round) }, best_of: { support: 3, agent_ceiling: 3 } },
     notes: [
       "Passthrough: both sides read the same kind of pre-loaded topic and write JSON to an output topic; weir commits every 500 ms, the raw loop after every batch. weir is timed from its first consumed record until every record is done (written and acknowledged).",
       "Support: both stages of topology/support.yaml in one process, as `weir run` does; a message crosses Kafka four times (source, fast → llm, llm → fast, results topic). Done = the result written and acknowledged. Texts come from test/fixtures/eval/support-messages.jsonl over 500 conversations.",
