@@ -305,7 +305,7 @@ export class Pipeline {
         continue;
       }
       // A stage whose in-flight records wait for outputs coming back from another stage must keep
-      // reading those while it holds back: it pauses only its own sources (waiting for everything
+      // reading those while it holds back: it holds only its own sources (waiting for everything
       // would deadlock until the aggregator's deadline).
       if (this.joinTopics.size) {
         const full = room <= 0 || (this.heldSources.length > 0 && !this.canResume());
