@@ -323,15 +323,15 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
     this.withTpl(partitions, (tpl) => rdk().rd_kafka_resume_partitions(this.rk, tpl), "resume");
   }
 
+  atEnd(partition: TopicPartition): boolean {
+    return this.ended.has(tpKey(partition));
+  }
+
   /**
    * Unforwards the partitions' fetch queues: their messages wait in librdkafka's per-partition queue,
    * whose size the fetcher checks (queued.max.messages.kbytes), instead of reaching the poller. A
    * queue lock, where pause() waits for each partition's broker thread and drops the prefetched data.
    */
-  atEnd(partition: TopicPartition): boolean {
-    return this.ended.has(tpKey(partition));
-  }
-
   holdDelivery(partitions: TopicPartition[]): void {
     this.assertOpen("holdDelivery");
     this.withTpl(partitions, (tpl) => (rdk().weir_forward_partitions(this.rk, tpl, null), 0), "holdDelivery");

@@ -97,9 +97,9 @@ export interface Consumer {
    */
   holdDelivery(partitions: TopicPartition[]): void;
   /**
-   * Whether everything in the partition up to its end has been handed out: unlike comparing offsets
-   * with the high watermark, this counts transaction markers, which take offsets but are never
-   * delivered. Needs `enable.partition.eof` (librdkafka); reset by assign and seek.
+   * Whether the consumer has reached the partition's end (as it stood then) since it was assigned or
+   * sought: unlike comparing offsets with the high watermark, this counts transaction markers, which
+   * take offsets but are never delivered. Needs `enable.partition.eof` (librdkafka).
    */
   atEnd(partition: TopicPartition): boolean;
   resumeDelivery(partitions: TopicPartition[]): void;
