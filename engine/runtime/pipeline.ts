@@ -34,6 +34,7 @@ const m = {
   produced: metrics.counter("weir_produced_records_total", "Records produced, per topic"),
   inFlight: metrics.gauge("weir_agent_in_flight", "Messages being processed per agent"),
   mailbox: metrics.gauge("weir_agent_mailbox_depth", "Messages waiting in actor mailboxes per agent"),
+  stateKeys: metrics.gauge("weir_state_keys", "Actor state keys per agent, in memory or spilled to local disk"),
   latency: metrics.histogram("weir_agent_latency_seconds", "Agent processing time"),
   retries: metrics.counter("weir_agent_retries_total", "Agent retries"),
   dlq: metrics.counter("weir_dead_letters_total", "Records sent to the dead-letter topic"),
@@ -872,6 +873,8 @@ export class Pipeline {
     for (const [name, rt] of this.agents) {
       m.inFlight.set({ agent: name }, rt.inFlight);
       m.mailbox.set({ agent: name }, rt.actors.depth());
+      m.stateKeys.set({ agent: name, where: "memory" }, rt.store.keysInMemory());
+      m.stateKeys.set({ agent: name, where: "disk" }, rt.store.keysSpilled());
     }
   }
 

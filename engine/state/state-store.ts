@@ -192,6 +192,11 @@ export class StateStore {
     return this.inMemory;
   }
 
+  /** Keys in the spill file on disk. */
+  keysSpilled(): number {
+    return this.spilled;
+  }
+
   close(): void {
     this.spill?.close();
     this.spill = null;

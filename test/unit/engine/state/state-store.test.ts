@@ -13,6 +13,7 @@ describe("state store", () => {
     const store = new StateStore("s-changelog", t, () => producer, { maxKeysInMemory: 100 });
     for (let i = 0; i < 1000; i++) store.put(i % 2, `k${i}`, { n: i, seen: [`m${i}`] });
     expect(store.keysInMemory()).toBeLessThanOrEqual(100);
+    expect(store.keysInMemory() + store.keysSpilled()).toBe(1000);
     expect(store.keys(0) + store.keys(1)).toBe(1000);
     // The oldest key is on disk; reading it brings it back, unchanged.
     expect(store.get(0, "k0")).toEqual({ n: 0, seen: ["m0"] });
