@@ -3,29 +3,75 @@
 // WebSocket catch-up). Every statement is scoped by tenant.
 import type { Sql } from "postgres";
 import { WeirError } from "../engine/errors.ts";
+import { logger } from "../engine/log.ts";
 import type { ConversationView, InsightRow, InsightStore, UpsertOutcome } from "./insight-store.ts";
 import { migrate } from "./migrate.ts";
 
 export type { ConversationView, InsightRow, InsightStore, MessageRow, UpsertOutcome } from "./insight-store.ts";
 
-async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof WeirError) throw e;
-    // Connection problems may pass; constraint or syntax errors will not.
-    const code = (e as { code?: string }).code ?? "";
-    const retriable = !/^(22|23|42)/.test(code);
-    throw new WeirError("STORE_FAILED", `${what}: ${(e as Error).message}`, { cause: e, retriable });
-  }
+const log = logger("store");
+
+/** Errors of the connection rather than the statement: the pool may be wedged after them. */
+const CONNECTION_ERRORS = /^(CONNECTION_CLOSED|CONNECTION_ENDED|CONNECTION_DESTROYED|CONNECT_TIMEOUT|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|OP_TIMEOUT)$/;
+
+export interface StoreOptions {
+  /** Makes a fresh pool; with it the store replaces a pool that lost its connections. */
+  reconnect?: () => Sql;
+  /** An operation that has not settled by then fails (retriable). Default 30 000 ms. */
+  opTimeoutMs?: number;
 }
 
 const ms = (d: Date | string) => new Date(d).getTime();
 
-/** The InsightStore on PostgreSQL. */
+/**
+ * The InsightStore on PostgreSQL. Every operation has a deadline, and with `reconnect` a pool that
+ * lost its connections is replaced: postgres.js 3.4.9 can strand queued queries for good when
+ * connections reset under load (porsager/postgres#1195; reproduced here with a proxy cut for two
+ * seconds — the pool never answered again), which would hold the sink's records forever.
+ */
 export class Store implements InsightStore {
   readonly kind = "postgres";
-  constructor(readonly sql: Sql) {}
+  private pool: Sql;
+  private replacedAt = 0;
+  private readonly opTimeoutMs: number;
+  constructor(sql: Sql, private readonly opts: StoreOptions = {}) {
+    this.pool = sql;
+    this.opTimeoutMs = opts.opTimeoutMs ?? 30_000;
+  }
+
+  /** The current pool (it changes when a wedged one is replaced). */
+  get sql(): Sql {
+    return this.pool;
+  }
+
+  private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${this.opTimeoutMs} ms`), { code: "OP_TIMEOUT" })), this.opTimeoutMs);
+      });
+      return await Promise.race([fn(), deadline]);
+    } catch (e) {
+      if (e instanceof WeirError) throw e;
+      const code = (e as { code?: string }).code ?? "";
+      if (CONNECTION_ERRORS.test(code)) this.replacePool(code);
+      // Connection problems may pass; constraint or syntax errors will not.
+      const retriable = !/^(22|23|42)/.test(code);
+      throw new WeirError("STORE_FAILED", `${what}: ${(e as Error).message}`, { cause: e, retriable });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** At most every 5 s: a fresh pool for the next operations; the old one is ended in the background. */
+  private replacePool(reason: string) {
+    if (!this.opts.reconnect || Date.now() - this.replacedAt < 5_000) return;
+    this.replacedAt = Date.now();
+    const old = this.pool;
+    this.pool = this.opts.reconnect();
+    log.warn("postgres pool replaced after a connection failure", { reason });
+    void old.end({ timeout: 1 }).catch(() => {});
+  }
 
   /** Applies pending migrations (safe when several processes start at once). */
   async prepare(): Promise<void> {
@@ -34,7 +80,7 @@ export class Store implements InsightStore {
 
   /** Records an ingested message (and its conversation); a replay of the same id changes nothing. */
   async upsertMessage(tenant: string, m: { id: string; conversationId: string; text: string; author?: string; channel?: string; timestamp?: number } & Record<string, unknown>): Promise<boolean> {
-    return guard("upsert message", () =>
+    return this.guard("upsert message", () =>
       this.sql.begin(async (tx) => {
         const sentAt = new Date(m.timestamp ?? Date.now());
         const ins = await tx`
@@ -52,7 +98,7 @@ export class Store implements InsightStore {
 
   /** One agent's output for a message; a lower version never overwrites a higher one. */
   async upsertAgentResult(tenant: string, messageId: string, agent: string, version: number, output: unknown): Promise<boolean> {
-    return guard("upsert agent result", async () => {
+    return this.guard("upsert agent result", async () => {
       const r = await this.sql`
         INSERT INTO agent_results (tenant, message_id, agent, version, output) VALUES (${tenant}, ${messageId}, ${agent}, ${version}, ${this.sql.json(output as never)})
         ON CONFLICT (tenant, message_id, agent) DO UPDATE SET version = excluded.version, output = excluded.output, updated_at = now()
@@ -66,7 +112,7 @@ export class Store implements InsightStore {
    * a new seq); the same version again (a replay) or a lower one is a no-op.
    */
   async upsertInsight(tenant: string, r: { messageId: string; conversationId: string; version: number; status: string } & Record<string, unknown>): Promise<UpsertOutcome> {
-    return guard("upsert insight", async () => {
+    return this.guard("upsert insight", async () => {
       const rows = await this.sql<{ seq: string }[]>`
         INSERT INTO insights (tenant, message_id, conversation_id, version, status, result)
         VALUES (${tenant}, ${r.messageId}, ${r.conversationId}, ${r.version}, ${r.status}, ${this.sql.json(r as never)})
@@ -82,7 +128,7 @@ export class Store implements InsightStore {
 
   /** The conversation rollup; versions rise with every folded result. */
   async upsertRollup(tenant: string, conversationId: string, version: number, rollup: Record<string, unknown>): Promise<boolean> {
-    return guard("upsert rollup", async () => {
+    return this.guard("upsert rollup", async () => {
       const r = await this.sql`
         INSERT INTO rollups (tenant, conversation_id, version, rollup) VALUES (${tenant}, ${conversationId}, ${version}, ${this.sql.json(rollup as never)})
         ON CONFLICT (tenant, conversation_id) DO UPDATE SET version = excluded.version, rollup = excluded.rollup, updated_at = now()
@@ -93,7 +139,7 @@ export class Store implements InsightStore {
 
   /** A conversation with its latest messages and rollup, or null when this tenant has none by that id. */
   async conversation(tenant: string, conversationId: string, limit = 100): Promise<ConversationView | null> {
-    return guard("read conversation", async () => {
+    return this.guard("read conversation", async () => {
       const [c] = await this.sql<{ message_count: number; created_at: Date; updated_at: Date }[]>`
         SELECT message_count, created_at, updated_at FROM conversations WHERE tenant = ${tenant} AND conversation_id = ${conversationId}`;
       const [ru] = await this.sql<{ rollup: Record<string, unknown> }[]>`SELECT rollup FROM rollups WHERE tenant = ${tenant} AND conversation_id = ${conversationId}`;
@@ -114,7 +160,7 @@ export class Store implements InsightStore {
 
   /** Latest insight per message of a conversation, oldest first. */
   async insights(tenant: string, conversationId: string, limit = 500): Promise<InsightRow[]> {
-    return guard("read insights", async () => {
+    return this.guard("read insights", async () => {
       const rows = await this.sql<{ message_id: string; conversation_id: string; version: number; status: string; result: Record<string, unknown>; seq: string }[]>`
         SELECT message_id, conversation_id, version, status, result, seq FROM insights
         WHERE tenant = ${tenant} AND conversation_id = ${conversationId} ORDER BY seq LIMIT ${limit}`;
@@ -124,7 +170,7 @@ export class Store implements InsightStore {
 
   /** Insights changed after `since` (tenant-wide, or one conversation), for WebSocket catch-up. */
   async insightsSince(tenant: string, since: number, conversationId?: string, limit = 1000): Promise<InsightRow[]> {
-    return guard("read insights since", async () => {
+    return this.guard("read insights since", async () => {
       const rows = conversationId
         ? await this.sql`SELECT message_id, conversation_id, version, status, result, seq FROM insights
             WHERE tenant = ${tenant} AND conversation_id = ${conversationId} AND seq > ${since} ORDER BY seq LIMIT ${limit}`
@@ -135,7 +181,7 @@ export class Store implements InsightStore {
   }
 
   async ping(): Promise<void> {
-    await guard("ping", () => this.sql`SELECT 1`);
+    await this.guard("ping", () => this.sql`SELECT 1`);
   }
 }
 

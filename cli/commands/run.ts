@@ -66,9 +66,10 @@ Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`
     if (process.env.DATABASE_URL) {
       const { connect } = await import("../../persistence/db.ts");
       const { Store } = await import("../../persistence/store.ts");
-      const conn = connect({ url: process.env.DATABASE_URL });
-      sql = conn as never;
-      store = new Store(conn);
+      const url = process.env.DATABASE_URL;
+      const pg = new Store(connect({ url }), { reconnect: () => connect({ url }) });
+      sql = { end: (o) => pg.sql.end(o) };
+      store = pg;
     } else {
       const { MemoryStore } = await import("../../persistence/memory-store.ts");
       store = new MemoryStore();
