@@ -38,7 +38,7 @@ export async function main(env = process.env) {
     config,
     producer,
     store,
-    idempotency: sql ? new PgIdempotencyStore(sql) : undefined,
+    idempotency: store ? new PgIdempotencyStore(store) : undefined,
     search: es ? (t, q, n) => es.search(t, q, n) : undefined,
     similar: qd ? (t, c, n) => qd.similarConversations(t, c, n) : undefined,
     health,
@@ -47,7 +47,7 @@ export async function main(env = process.env) {
     await api.stop();
     await producer.close();
     await transport.close();
-    await sql?.end({ timeout: 5 });
+    await (store?.sql ?? sql)?.end({ timeout: 5 });
     await es?.close();
     process.exit(0);
   };

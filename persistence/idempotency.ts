@@ -14,7 +14,11 @@ export interface IdempotencyStore {
 }
 
 export class PgIdempotencyStore implements IdempotencyStore {
-  constructor(private readonly sql: Sql, private readonly ttlMs = 24 * 3600_000) {}
+  /** `source` may be the Store, so the keys follow the pool it replaces after a connection failure. */
+  constructor(private readonly source: Sql | { readonly sql: Sql }, private readonly ttlMs = 24 * 3600_000) {}
+  private get sql(): Sql {
+    return typeof this.source === "function" ? this.source : this.source.sql;
+  }
   async claim(tenant: string, key: string, requestHash: string): Promise<Claim> {
     // Expired keys are reclaimed in the same statement so the table does not grow without bound.
     await this.sql`DELETE FROM idempotency_keys WHERE tenant = ${tenant} AND key = ${key} AND created_at < now() - ${this.ttlMs / 1000} * interval '1 second'`;
