@@ -325,8 +325,8 @@ export class Pipeline {
       }
       if (this.heldSources.length && batch.length) {
         // Records of held sources that were already on their way out wait here, in order, until the hold ends.
-        const crossing = batch.filter((msg) => this.joinTopics.has(msg.topic));
-        if (crossing.length < batch.length) for (const msg of batch) if (!this.joinTopics.has(msg.topic)) this.deferred.push(msg);
+        const crossing: ConsumedMessage[] = [];
+        for (const msg of batch) (this.joinTopics.has(msg.topic) ? crossing : this.deferred).push(msg);
         this.deferredRecords += batch.length - crossing.length;
         batch = crossing;
       }

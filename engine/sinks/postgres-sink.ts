@@ -1,6 +1,7 @@
 // The `postgres` sink: writes aggregated results through an InsightStore — PostgreSQL, or memory in
-// embedded mode — the message, each agent's output, the versioned insight and the conversation rollup. Every write is an idempotent, version-guarded
-// upsert, so the runtime may replay a batch after a crash without duplicates or regressions.
+// embedded mode — the message, each agent's output, the versioned insight and the conversation
+// rollup. Every write is an idempotent, version-guarded upsert, so the runtime may replay a batch
+// after a crash without duplicates or regressions.
 import type { InsightStore } from "../../persistence/insight-store.ts";
 import type { ComponentHealth, Sink, SinkRecord } from "./sink.ts";
 
