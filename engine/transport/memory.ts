@@ -48,6 +48,12 @@ interface Partition {
   base: number;
   /** High watermark: the offset the next record gets. */
   next: number;
+  /**
+   * Log length at which an append runs retention again: twice what was left the last time, so a
+   * partition that cannot shrink (a group lagging, a compacted topic with many keys) is not
+   * rescanned on every append.
+   */
+  retainAt: number;
 }
 
 export interface MemoryBrokerOptions {
@@ -60,7 +66,7 @@ export interface MemoryBrokerOptions {
   retainRecords?: number;
 }
 
-const newPartition = (): Partition => ({ log: [], base: 0, next: 0 });
+const newPartition = (): Partition => ({ log: [], base: 0, next: 0, retainAt: 0 });
 
 /** Index of the first record at or after `offset` (binary search: the log may have gaps). */
 function firstAtOrAfter(log: StoredRecord[], offset: number): number {
@@ -132,7 +138,7 @@ export class MemoryBroker {
     const headers = Array.isArray(r.headers) ? r.headers : Object.entries(r.headers ?? {});
     p.log.push({ topic: r.topic, partition, offset, key, value: bytes(r.value), headers: headers.map(([k, v]) => [k, bytes(v)!]), timestamp: r.timestamp ?? Date.now(), txn });
     // Amortised: retention runs when a partition holds twice what it keeps.
-    if (p.log.length > 2 * this.retain) this.applyRetention(r.topic, t, partition);
+    if (p.log.length > Math.max(2 * this.retain, p.retainAt)) this.applyRetention(r.topic, t, partition);
     if (txn === undefined) this.notify();
     return { topic: r.topic, partition, offset };
   }
@@ -164,16 +170,21 @@ export class MemoryBroker {
     const open = p.log.find((r) => r.txn !== undefined);
     if (open) cut = Math.min(cut, open.offset);
     const i = firstAtOrAfter(p.log, cut);
-    if (i === 0) return;
+    if (i === 0) return void (p.retainAt = 2 * p.log.length);
     const kept = p.log.slice(i);
     if (t.config["cleanup.policy"] === "compact") {
       const newer = new Set(kept.map((r) => (r.key ? dec.decode(r.key) : "")));
       const latest = new Map<string, StoredRecord>();
-      for (const r of p.log.slice(0, i)) if (r.key && !newer.has(dec.decode(r.key))) latest.set(dec.decode(r.key), r);
+      for (let j = 0; j < i; j++) {
+        const r = p.log[j];
+        const k = r.key ? dec.decode(r.key) : null;
+        if (k !== null && !newer.has(k)) latest.set(k, r);
+      }
       const survivors = [...latest.values()].filter((r) => r.value !== null).sort((a, b) => a.offset - b.offset);
       p.log = [...survivors, ...kept];
     } else p.log = kept;
     p.base = p.log.length ? p.log[0].offset : p.next;
+    p.retainAt = 2 * p.log.length;
   }
 
   nextTxn() {
