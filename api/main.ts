@@ -22,8 +22,8 @@ export async function main(env = process.env) {
   const transport: Transport = env.KAFKA_BROKERS ? createKafkaTransport({ brokers: env.KAFKA_BROKERS }) : createMemoryTransport();
   if (!env.KAFKA_BROKERS) log.warn("KAFKA_BROKERS not set: using the in-process transport (development only)");
   const producer = transport.producer();
-  const sql = env.DATABASE_URL ? connect({ url: env.DATABASE_URL }) : undefined;
-  const store = sql ? new Store(sql, { reconnect: () => connect({ url: env.DATABASE_URL }) }) : undefined;
+  const url = env.DATABASE_URL;
+  const store = url ? new Store(connect({ url }), { reconnect: () => connect({ url }) }) : undefined;
   const es = env.ELASTICSEARCH_URL ? new ElasticsearchSink({ url: env.ELASTICSEARCH_URL, prefix: env.WEIR_ES_PREFIX }) : undefined;
   const qd = env.QDRANT_URL ? new QdrantSink({ url: env.QDRANT_URL, collection: env.WEIR_QDRANT_COLLECTION, dimensions: Number(env.WEIR_EMBEDDING_DIMENSIONS ?? 384) }) : undefined;
   await es?.start();
@@ -47,7 +47,7 @@ export async function main(env = process.env) {
     await api.stop();
     await producer.close();
     await transport.close();
-    await (store?.sql ?? sql)?.end({ timeout: 5 });
+    await store?.close();
     await es?.close();
     process.exit(0);
   };

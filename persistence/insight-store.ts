@@ -59,4 +59,6 @@ export interface InsightStore {
   /** Insights changed after `since` (tenant-wide, or one conversation), for WebSocket catch-up. */
   insightsSince(tenant: string, since: number, conversationId?: string, limit?: number): Promise<InsightRow[]>;
   ping(): Promise<void>;
+  /** Releases connections (PostgreSQL: ends the current pool). */
+  close(): Promise<void>;
 }

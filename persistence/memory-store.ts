@@ -48,6 +48,7 @@ export class MemoryStore implements InsightStore {
 
   async prepare(): Promise<void> {}
   async ping(): Promise<void> {}
+  async close(): Promise<void> {}
 
   /** The conversation's entry, created on first use and moved to the most recently updated end. */
   private touch(tenant: string, conversationId: string): ConversationEntry {

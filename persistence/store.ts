@@ -180,6 +180,10 @@ export class Store implements InsightStore {
     });
   }
 
+  async close(): Promise<void> {
+    await this.pool.end({ timeout: 5 });
+  }
+
   async ping(): Promise<void> {
     await this.guard("ping", () => this.sql`SELECT 1`);
   }

@@ -62,14 +62,11 @@ Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`
     // PostgreSQL when DATABASE_URL is set; otherwise results live in a bounded in-memory store, so
     // embedded mode still answers insight queries and WebSocket catch-up (until the process exits).
     let store: import("../../persistence/insight-store.ts").InsightStore;
-    let sql: { end(o?: { timeout?: number }): Promise<void> } | undefined;
     if (process.env.DATABASE_URL) {
       const { connect } = await import("../../persistence/db.ts");
       const { Store } = await import("../../persistence/store.ts");
       const url = process.env.DATABASE_URL;
-      const pg = new Store(connect({ url }), { reconnect: () => connect({ url }) });
-      sql = { end: (o) => pg.sql.end(o) };
-      store = pg;
+      store = new Store(connect({ url }), { reconnect: () => connect({ url }) });
     } else {
       const { MemoryStore } = await import("../../persistence/memory-store.ts");
       store = new MemoryStore();
@@ -162,7 +159,7 @@ Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`
       await api?.stop();
       await producer.close();
       await transport.close();
-      await sql?.end({ timeout: 5 });
+      await store.close();
       log.info("stopped", { ...pipeline.stats });
       process.exit(EXIT.OK);
     };

@@ -55,7 +55,7 @@ test("a database outage delays results but loses none", async () => {
     await waitFor(() => job.inFlight() === 0, "nothing left in flight", 30_000);
   } finally {
     await job.stop();
-    await store.sql.end({ timeout: 5 });
+    await store.close();
     proxy.stop();
   }
 }, 120_000);
