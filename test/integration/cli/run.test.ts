@@ -51,6 +51,18 @@ async function startRun(env: Record<string, string | undefined>, file = "topolog
 
 const auth = { authorization: `Bearer ${KEY}`, "content-type": "application/json" };
 
+/** POST /v1/messages; the API must accept it (202 after Kafka's acknowledgement). */
+async function ingest(url: string, message: { id: string; conversationId: string; text: string }) {
+  const res = await fetch(`${url}/v1/messages`, { method: "POST", headers: auth, body: JSON.stringify(message) });
+  expect(res.status).toBe(202);
+}
+
+/** SIGTERM, and the process must drain and exit 0. */
+async function stopCleanly(p: ReturnType<typeof Bun.spawn>) {
+  p.kill("SIGTERM");
+  expect(await p.exited).toBe(0);
+}
+
 async function finalInsights(url: string, conversationId: string, n: number) {
   let rows: Array<{ messageId: string; status: string; result: Record<string, any> }> = [];
   await waitFor(async () => {
@@ -68,8 +80,7 @@ describe("weir run", () => {
     expect(lines.some((l) => String(l.msg).includes("DATABASE_URL is not set"))).toBe(true);
     const texts = ["My card 4111 1111 1111 1111 was charged twice, I want a refund now!", "Thanks, that fixed it. Great support!"];
     for (const [i, text] of texts.entries()) {
-      const res = await fetch(`${url}/v1/messages`, { method: "POST", headers: auth, body: JSON.stringify({ id: `run-m${i}`, conversationId: "run-c1", text }) });
-      expect(res.status).toBe(202);
+      await ingest(url, { id: `run-m${i}`, conversationId: "run-c1", text });
     }
     const rows = await finalInsights(url, "run-c1", 2);
     const first = rows.find((r) => r.messageId === "run-m0")!;
@@ -91,8 +102,7 @@ describe("weir run", () => {
     expect(health.ok).toBe(true);
     expect(health.components.map((c) => c.name).sort()).toEqual(["kafka", "pipeline", "store"]);
 
-    p.kill("SIGTERM");
-    expect(await p.exited).toBe(0);
+    await stopCleanly(p);
     const stopped = lines.find((l) => l.msg === "stopped") as { consumed: number; deadLettered: number } | undefined;
     expect(stopped?.deadLettered).toBe(0);
     expect(stopped!.consumed).toBeGreaterThanOrEqual(4);
@@ -103,8 +113,7 @@ describe("weir run", () => {
     const es = startFakeElasticsearch();
     try {
       const { url, proc: p } = await startRun({ ELASTICSEARCH_URL: es.url });
-      const res = await fetch(`${url}/v1/messages`, { method: "POST", headers: auth, body: JSON.stringify({ id: "es-m1", conversationId: "es-c1", text: "The invoice total is wrong, I need a corrected invoice." }) });
-      expect(res.status).toBe(202);
+      await ingest(url, { id: "es-m1", conversationId: "es-c1", text: "The invoice total is wrong, I need a corrected invoice." });
       await finalInsights(url, "es-c1", 1);
       let hits: Array<{ messageId: string; conversationId: string }> = [];
       await waitFor(async () => {
@@ -114,8 +123,7 @@ describe("weir run", () => {
       }, "a search hit", 20_000);
       expect(hits[0]).toMatchObject({ messageId: "es-m1", conversationId: "es-c1" });
       expect(es.requests).toContain("PUT /_index_template/weir-messages-template");
-      p.kill("SIGTERM");
-      expect(await p.exited).toBe(0);
+      await stopCleanly(p);
     } finally {
       es.stop();
     }
@@ -132,8 +140,7 @@ describe("weir run", () => {
         "sim-c": "How do I export my project to PDF from the desktop app?",
       };
       for (const [c, text] of Object.entries(texts)) {
-        const res = await fetch(`${url}/v1/messages`, { method: "POST", headers: auth, body: JSON.stringify({ id: `${c}-m`, conversationId: c, text }) });
-        expect(res.status).toBe(202);
+        await ingest(url, { id: `${c}-m`, conversationId: c, text });
       }
       for (const c of Object.keys(texts)) await finalInsights(url, c, 1);
       await waitFor(() => qd.points.size >= 3, "three points in Qdrant", 20_000);
@@ -142,8 +149,7 @@ describe("weir run", () => {
       const { similar } = (await r.json()) as { similar: Array<{ conversationId: string; score: number }> };
       expect(similar.map((s) => s.conversationId)).toEqual(["sim-b", "sim-c"]);
       expect(similar[0].score).toBeGreaterThan(similar[1].score);
-      p.kill("SIGTERM");
-      expect(await p.exited).toBe(0);
+      await stopCleanly(p);
     } finally {
       qd.stop();
     }
@@ -161,8 +167,7 @@ describe("weir run", () => {
       writeFileSync(file, yaml);
       const { url, proc: p } = await startRun({ OPENAI_BASE_URL: `${llm.url}/v1`, OPENAI_API_KEY: "sk-test", WEIR_OPENAI_MODE: "json_object" }, file);
       const text = "My card 4111 1111 1111 1111 was charged twice. Email me at jane.doe@example.com please.";
-      const res = await fetch(`${url}/v1/messages`, { method: "POST", headers: auth, body: JSON.stringify({ id: "llm-m1", conversationId: "llm-c1", text }) });
-      expect(res.status).toBe(202);
+      await ingest(url, { id: "llm-m1", conversationId: "llm-c1", text });
       const [row] = await finalInsights(url, "llm-c1", 1);
       expect(row.result.outputs.summary.summary).toBe("Customer was charged twice and wants a refund.");
       expect(llm.requests.length).toBeGreaterThan(0);
@@ -170,8 +175,7 @@ describe("weir run", () => {
       expect(sent).not.toContain("4111");
       expect(sent).not.toContain("jane.doe@example.com");
       expect(llm.requests[0].body.model).toBe("gpt-4o-mini");
-      p.kill("SIGTERM");
-      expect(await p.exited).toBe(0);
+      await stopCleanly(p);
     } finally {
       llm.stop();
     }
@@ -194,12 +198,10 @@ describe("weir run", () => {
     const { url, lines, proc: p } = await startRun({ KAFKA_BROKERS: BROKERS });
     expect(lines.some((l) => String(l.msg).includes("KAFKA_BROKERS is not set"))).toBe(false);
     const id = `run-k-${crypto.randomUUID().slice(0, 8)}`;
-    const res = await fetch(`${url}/v1/messages`, { method: "POST", headers: auth, body: JSON.stringify({ id, conversationId: id, text: "The app crashes every time I open settings. Please fix this urgently." }) });
-    expect(res.status).toBe(202);
+    await ingest(url, { id, conversationId: id, text: "The app crashes every time I open settings. Please fix this urgently." });
     const [row] = await finalInsights(url, id, 1);
     expect(row.messageId).toBe(id);
     expect(Object.keys(row.result.outputs).sort()).toEqual(["insights", "pii", "sentiment", "summary", "validator"]);
-    p.kill("SIGTERM");
-    expect(await p.exited).toBe(0);
+    await stopCleanly(p);
   }, 120_000);
 });

@@ -9,6 +9,17 @@ import { message, readResults, TEST_AGENTS, testTopology } from "../../../helper
 
 const topics = (n: string) => ({ in: `${n}.in`, out: `${n}.out`, dlq: `${n}.dlq` });
 
+/** Runs `topo` until `n` messages of conversation "conv" have results, then stops it; returns the producer. */
+async function runFirst(topo: ReturnType<typeof testTopology>, t: ReturnType<typeof createMemoryTransport>, n: number) {
+  const p = new Pipeline({ topology: topo, transport: t, agents: TEST_AGENTS, commitIntervalMs: 50 });
+  await p.start();
+  const producer = t.producer();
+  await producer.send(Array.from({ length: n }, (_, i) => ({ topic: topo.sources[0].topic, key: "conv", value: JSON.stringify(message(i, "conv")) })));
+  await waitFor(() => p.stats.results >= n, "first results");
+  await p.stop();
+  return producer;
+}
+
 describe("pipeline on the memory transport", () => {
   test("per-key order under concurrency, aggregation, and commits", async () => {
     const broker = new MemoryBroker();
@@ -87,14 +98,8 @@ describe("pipeline on the memory transport", () => {
 
   test("state survives a restart: a new instance restores it from the changelog", async () => {
     const broker = new MemoryBroker();
-    const t1 = createMemoryTransport(broker);
     const topo = testTopology("restart", topics("restart"));
-    const p1 = new Pipeline({ topology: topo, transport: t1, agents: TEST_AGENTS, commitIntervalMs: 50 });
-    await p1.start();
-    const producer = t1.producer();
-    await producer.send(Array.from({ length: 5 }, (_, i) => ({ topic: "restart.in", key: "conv", value: JSON.stringify(message(i, "conv")) })));
-    await waitFor(() => p1.stats.results >= 5, "first results");
-    await p1.stop();
+    const producer = await runFirst(topo, createMemoryTransport(broker), 5);
     const t2 = createMemoryTransport(broker);
     const p2 = new Pipeline({ topology: topo, transport: t2, agents: TEST_AGENTS, commitIntervalMs: 50 });
     await p2.start();
@@ -111,15 +116,9 @@ describe("pipeline on the memory transport", () => {
   });
 
   test("state belongs to the consumer group: the same topology under another groupId starts empty", async () => {
-    const broker = new MemoryBroker();
-    const t = createMemoryTransport(broker);
+    const t = createMemoryTransport(new MemoryBroker());
     const topo = testTopology("groups", topics("groups"));
-    const p1 = new Pipeline({ topology: topo, transport: t, agents: TEST_AGENTS, commitIntervalMs: 50 });
-    await p1.start();
-    const producer = t.producer();
-    await producer.send(Array.from({ length: 3 }, (_, i) => ({ topic: "groups.in", key: "conv", value: JSON.stringify(message(i, "conv")) })));
-    await waitFor(() => p1.stats.results >= 3, "first results");
-    await p1.stop();
+    await runFirst(topo, t, 3);
     // A second deployment (say, staging) reads its own copy of the input under its own group.
     const other = { ...topo, sources: topo.sources.map((src) => ({ ...src, groupId: "g-groups-staging" })) };
     const p2 = new Pipeline({ topology: other, transport: t, agents: TEST_AGENTS, commitIntervalMs: 50 });
