@@ -57,13 +57,11 @@ export class MemoryStore implements InsightStore {
     if (c) this.conversations.delete(k);
     else c = { tenant, conversationId, messageCount: 0, createdAt: this.now(), updatedAt: this.now(), rollup: null, messages: new Map(), insights: new Map() };
     this.conversations.set(k, c);
-    while (this.conversations.size > this.maxConversations) {
-      const oldest = this.conversations.keys().next().value!;
-      this.conversations.delete(oldest);
-    }
+    this.trim(this.conversations, this.maxConversations);
     return c;
   }
 
+  /** Drops the oldest entries (Map order) past `max`. */
   private trim<V>(m: Map<string, V>, max: number) {
     while (m.size > max) m.delete(m.keys().next().value!);
   }

@@ -35,8 +35,9 @@ export class SpillFile {
   write(rows: Array<[partition: number, key: string, json: string]>): void {
     if (rows.length) this.putMany(rows);
   }
-  delete(partition: number, key: string): void {
-    this.delQ.run(partition, key);
+  /** Whether the key was there. */
+  delete(partition: number, key: string): boolean {
+    return this.delQ.run(partition, key).changes > 0;
   }
   dropPartition(partition: number): void {
     this.dropQ.run(partition);

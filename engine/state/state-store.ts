@@ -165,10 +165,7 @@ export class StateStore {
   /** Removes a key (a tombstone in the changelog). */
   private forget(partition: number, key: string) {
     if (this.parts.get(partition)?.delete(key)) this.inMemory--;
-    else if (this.spilled && this.spill!.get(partition, key) !== undefined) {
-      this.spill!.delete(partition, key);
-      this.spilled--;
-    }
+    else if (this.spilled && this.spill!.delete(partition, key)) this.spilled--;
   }
 
   /** Forgets a partition this process no longer owns (after its final flush). */
