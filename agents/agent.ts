@@ -31,6 +31,12 @@ export interface AgentResult<O, S> {
   output: O;
   /** The new actor state; omit to keep the current one. */
   state?: S;
+  /**
+   * The record as every node downstream of this agent sees it: its child agents, the aggregator's
+   * result (`message`), and every sink and stage crossing fed from here. A redaction step returns
+   * the redacted record, so nothing after it can see the original. Omit to pass the record on unchanged.
+   */
+  record?: Record<string, unknown>;
 }
 
 export interface PromptTemplate {

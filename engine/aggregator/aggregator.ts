@@ -53,6 +53,12 @@ export class Aggregator {
     this.pending.set(messageId, p);
   }
 
+  /** Replaces the message a join carries (an agent rewrote the record, e.g. redacted it). */
+  replaceMessage(messageId: string, message: Record<string, unknown>): void {
+    const p = this.pending.get(messageId) ?? this.recent.get(messageId);
+    if (p) p.message = message;
+  }
+
   /** Whether a join for this message is open or was emitted recently (late outputs still amend it). */
   has(messageId: string): boolean {
     return this.pending.has(messageId) || this.recent.has(messageId) || this.completed.has(messageId);

@@ -460,13 +460,20 @@ export class Pipeline {
     rt.inFlight++;
     try {
       const call = () => this.invoke(rt, key, env);
-      const output = await rt.actors.tell(
+      const { output, record } = await rt.actors.tell(
         key,
         tracingActive()
           ? () => withSpan(`agent ${name}`, { "weir.agent": name, "weir.agent.kind": rt.spec.agent, "weir.message_id": String(messageId ?? ""), "messaging.kafka.partition": env.partition }, call, traceparentOf(env), SpanKind.CONSUMER)
           : call,
       );
       env.outputs = { ...env.outputs, [name]: output };
+      // An agent that rewrites the record (a redaction step) does so for everything downstream of it,
+      // including the join's copy of the message, which was taken before the agent ran.
+      if (record) {
+        env.value = record;
+        const id = this.messageIdOf(env);
+        if (this.aggregator && id) this.aggregator.replaceMessage(id, record);
+      }
       if (this.aggregator && rt.joins) this.join(name, env, output);
       // Downstream agents and sinks fed by this agent.
       const kids = rt.children;
@@ -492,7 +499,7 @@ export class Pipeline {
     }
   }
 
-  private async invoke(rt: AgentRuntime, key: string, env: Envelope): Promise<unknown> {
+  private async invoke(rt: AgentRuntime, key: string, env: Envelope): Promise<{ output: unknown; record?: Record<string, unknown> }> {
     const { spec, def } = rt;
     const stop = rt.latency.startTimer();
     const policy = { ...DEFAULT_RETRY, ...spec.retry };
@@ -521,7 +528,8 @@ export class Pipeline {
             throw new WeirError("VALIDATION_FAILED", `agent ${spec.name} output does not match its schema: ${first?.path} ${first?.message}`);
           }
           if (result.state !== undefined) rt.store.put(env.partition, key, result.state);
-          return result.output;
+          if (result.record !== undefined && (typeof result.record !== "object" || result.record === null || Array.isArray(result.record))) throw new WeirError("VALIDATION_FAILED", `agent ${spec.name} returned a record that is not an object`);
+          return { output: result.output, record: result.record };
         },
         policy,
         this.clock,
