@@ -135,6 +135,8 @@ export const Aggregator = Type.Object(
     inputs: Type.Array(Name, { minItems: 1 }),
     by: Type.Optional(Type.String({ default: "id" })),
     deadline: Type.Optional(Duration),
+    /** How long a published join is remembered, so late copies and replays amend it rather than start again (default 24h). */
+    retention: Type.Optional(Duration),
     quorum: Type.Optional(Type.Integer({ minimum: 1 })),
     rollup: Type.Optional(Type.Object({ by: Type.String({ default: "conversationId" }) }, { additionalProperties: false })),
     alerts: Type.Optional(Type.Array(AlertRule)),

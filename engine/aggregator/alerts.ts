@@ -5,7 +5,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../clock.ts";
 import { WeirError } from "../errors.ts";
 import { logger } from "../log.ts";
-import type { AggregatedResult, Rollup } from "./aggregator.ts";
+import type { AggregatedResultShape as AggregatedResult, RollupShape as Rollup } from "./schema.ts";
 import type { Alert } from "./schema.ts";
 
 const log = logger("aggregator");

@@ -4,15 +4,10 @@ import { Observable, filter, map, type OperatorFunction } from "rxjs";
 import type { Clock } from "../clock.ts";
 import { durationMs, type Condition, type Operator } from "../../topology/schema.ts";
 import type { Envelope } from "../runtime/envelope.ts";
+import { dedupeBy, type DedupeState } from "./dedupe.ts";
+import { field } from "./field.ts";
 
-function field(obj: Record<string, unknown>, path: string): unknown {
-  let v: unknown = obj;
-  for (const part of path.split(".")) {
-    if (v === null || typeof v !== "object") return undefined;
-    v = (v as Record<string, unknown>)[part];
-  }
-  return v;
-}
+export { dedupeBy, DedupeState } from "./dedupe.ts";
 
 export function matches(c: Condition, value: Record<string, unknown>): boolean {
   const v = field(value, c.field);
@@ -48,35 +43,6 @@ export function mapRecords(fn: (v: Record<string, unknown>) => Record<string, un
 /** Re-keys records by a field (the actor key downstream). */
 export function keyByField(path: string): OperatorFunction<Envelope, Envelope> {
   return map((env) => ({ ...env, key: String(field(env.value, path) ?? env.key) }) as Envelope);
-}
-
-/** Drops a record whose `by` field was seen within `ttlMs`; remembers at most `maxKeys` ids. */
-export function dedupeBy(path: string, ttlMs: number, maxKeys: number, clock: Clock): OperatorFunction<Envelope, Envelope> {
-  return (source) =>
-    new Observable<Envelope>((sub) => {
-      const seen = new Map<string, number>();
-      return source.subscribe({
-        next(env) {
-          const id = String(field(env.value, path));
-          const now = clock.now();
-          const at = seen.get(id);
-          if (at !== undefined && now - at < ttlMs) {
-            env.release();
-            return;
-          }
-          seen.delete(id);
-          seen.set(id, now);
-          // Map iteration is insertion order: the oldest ids go first.
-          for (const [k, t] of seen) {
-            if (seen.size <= maxKeys && now - t < ttlMs) break;
-            seen.delete(k);
-          }
-          sub.next(env);
-        },
-        error: (e) => sub.error(e),
-        complete: () => sub.complete(),
-      });
-    });
 }
 
 export interface WindowResult {
@@ -146,7 +112,14 @@ export function windowed(sizeMs: number, advanceMs: number, collect: boolean, cl
 }
 
 /** The RxJS operator for one topology operator definition. */
-export function operatorFor(op: Operator, clock: Clock, custom?: (v: Record<string, unknown>) => unknown): OperatorFunction<Envelope, Envelope> {
+export interface OperatorContext {
+  clock: Clock;
+  /** The partition-owned, changelogged state of a dedupe operator. */
+  dedupe(op: Extract<Operator, { type: "dedupe" }>): DedupeState;
+}
+
+export function operatorFor(op: Operator, ctx: OperatorContext, custom?: (v: Record<string, unknown>) => unknown): OperatorFunction<Envelope, Envelope> {
+  const { clock } = ctx;
   switch (op.type) {
     case "filter": {
       if (custom) return filterRecords((v) => Boolean(custom(v)));
@@ -168,7 +141,7 @@ export function operatorFor(op: Operator, clock: Clock, custom?: (v: Record<stri
     case "keyBy":
       return keyByField(op.field);
     case "dedupe":
-      return dedupeBy(op.by, durationMs(op.ttl, 600_000), op.maxKeys ?? 100_000, clock);
+      return dedupeBy(op.by, ctx.dedupe(op));
     case "window": {
       const size = durationMs(op.size, 60_000);
       return windowed(size, op.kind === "hopping" ? durationMs(op.advance, size) : size, op.aggregate === "collect", clock);

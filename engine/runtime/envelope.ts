@@ -1,5 +1,6 @@
 // A record travelling through a pipeline, with the bookkeeping that lets the runtime commit its
 // offset only when every branch it forked into (agents, sinks) has finished.
+import type { DeadLetterSource } from "./dead-letter.ts";
 export interface Envelope {
   value: Record<string, unknown>;
   /** Actor key. */
@@ -13,6 +14,10 @@ export interface Envelope {
   outputs: Record<string, unknown>;
   /** The source record this one descends from (across stages, the first stage's source). */
   origin: { topic: string; partition: number; offset: number };
+  /** The Kafka record as consumed: what a dead letter carries (until a redaction step rewrites the record). */
+  raw: DeadLetterSource;
+  /** The agent that rewrote the record (a redaction step), if any: dead letters then carry the rewritten record. */
+  rewrittenBy?: string;
   /** Agents on this record's path that failed for good (dead-lettered), so a join elsewhere stops waiting for them. */
   failed?: string[];
   /** Adds `n` branches that must each call release(). */

@@ -33,9 +33,19 @@ export class StagedPipeline {
     }
   }
 
-  /** Graceful stop of every stage at once: each stops fetching, drains, commits, flushes and closes. */
-  async stop(drainTimeoutMs?: number): Promise<void> {
-    await Promise.all(this.pipelines.map(({ pipeline }) => pipeline.stop(drainTimeoutMs)));
+  /**
+   * Graceful stop of every stage: all stop taking records from their sources but keep reading the
+   * crossings between them, until nothing is in flight in any stage and no join waits for an input
+   * (bounded by the drain timeout); then each commits, flushes and closes. Stopping one stage first
+   * would leave the others' joins waiting out their deadline and publishing partial results.
+   */
+  async stop(drainTimeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + drainTimeoutMs;
+    for (const { pipeline } of this.pipelines) pipeline.drain();
+    const busy = () => this.pipelines.some(({ pipeline }) => pipeline.inFlight() > 0 || pipeline.pendingResults() > 0);
+    while (busy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    if (busy()) this.log.warn("stopping before every stage drained; a new owner carries on from the changelogs", { inFlight: this.inFlight() });
+    await Promise.all(this.pipelines.map(({ pipeline }) => pipeline.stop(Math.max(1_000, deadline - Date.now()))));
   }
 
   get stats(): Pipeline["stats"] {

@@ -11,6 +11,7 @@ export class SpillFile {
   private readonly delQ: Statement<unknown, [number, string]>;
   private readonly dropQ: Statement<unknown, [number]>;
   private readonly countQ: Statement<{ n: number }, [number]>;
+  private readonly listQ: Statement<{ k: string; v: string }, [number]>;
   private readonly putMany: (rows: Array<[number, string, string]>) => void;
 
   constructor(cacheKiB = 4096) {
@@ -22,6 +23,7 @@ export class SpillFile {
     this.delQ = this.db.prepare("DELETE FROM state WHERE p = ? AND k = ?");
     this.dropQ = this.db.prepare("DELETE FROM state WHERE p = ?");
     this.countQ = this.db.prepare("SELECT count(*) AS n FROM state WHERE p = ?");
+    this.listQ = this.db.prepare("SELECT k, v FROM state WHERE p = ?");
     this.putMany = this.db.transaction((rows: Array<[number, string, string]>) => {
       for (const r of rows) this.putQ.run(...r);
     });
@@ -38,6 +40,10 @@ export class SpillFile {
   /** Whether the key was there. */
   delete(partition: number, key: string): boolean {
     return this.delQ.run(partition, key).changes > 0;
+  }
+  /** Every spilled key of a partition with its JSON (read once, at restore). */
+  entries(partition: number): Array<[string, string]> {
+    return this.listQ.all(partition).map((r) => [r.k, r.v]);
   }
   dropPartition(partition: number): void {
     this.dropQ.run(partition);

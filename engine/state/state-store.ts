@@ -19,6 +19,9 @@ const restoreSeconds = metrics.histogram("weir_state_restore_seconds", "Time to 
 const restoredKeys = metrics.counter("weir_state_restored_keys_total", "Keys restored from changelogs");
 const dec = new TextDecoder();
 
+/** Marks a key deleted in the dirty set: the flush writes a tombstone. */
+const TOMBSTONE = Symbol("tombstone");
+
 export interface StateStoreOptions {
   /** Keys held in memory across this store's partitions before the oldest written go to disk. */
   maxKeysInMemory?: number;
@@ -59,9 +62,39 @@ export class StateStore {
   /** Sets the state of a key; it reaches the changelog at the next flush(). */
   put<S>(partition: number, key: string, state: S): void {
     this.remember(partition, key, state);
+    this.markDirty(partition, key, state);
+  }
+
+  /** Removes a key; a tombstone reaches the changelog at the next flush(). */
+  delete(partition: number, key: string): void {
+    this.forget(partition, key);
+    this.markDirty(partition, key, TOMBSTONE);
+  }
+
+  private markDirty(partition: number, key: string, state: unknown) {
     let d = this.dirty.get(partition);
     if (!d) this.dirty.set(partition, (d = new Map()));
     d.set(key, state);
+  }
+
+  /**
+   * Writes the current state of some keys to the changelog now, without waiting for the next commit,
+   * and resolves once the broker has them (a flush already under way is awaited first, so nothing
+   * older can land after them). Joins use it to make a result's version durable before the result
+   * is published: a restarted owner then never publishes a different result under the same version.
+   */
+  async flushKeys(keys: Array<[partition: number, key: string]>): Promise<void> {
+    if (this.flushing) await this.flushing.catch(() => {});
+    const taken = new Map<number, Map<string, unknown>>();
+    for (const [partition, key] of keys) {
+      const d = this.dirty.get(partition);
+      if (!d?.has(key)) continue;
+      let t = taken.get(partition);
+      if (!t) taken.set(partition, (t = new Map()));
+      t.set(key, d.get(key));
+      d.delete(key);
+    }
+    if (taken.size) await this.send(taken);
   }
 
   /** Holds a key in memory as the most recently written, moving the oldest to disk past the bound. */
@@ -92,12 +125,25 @@ export class StateStore {
     this.spilled += rows.length;
   }
 
+  private flushing: Promise<void> | null = null;
+
   /** Writes every dirty key's latest state to the changelog; resolves when all are acknowledged. */
   async flush(): Promise<void> {
-    if (!this.dirty.size) return;
+    if (!this.dirty.size) return this.flushing ?? undefined;
     const batch = this.dirty;
     this.dirty = new Map();
-    const records = [...batch].flatMap(([partition, keys]) => [...keys].map(([key, state]) => ({ topic: this.changelog, partition, key, value: JSON.stringify(state) })));
+    const run = this.send(batch);
+    this.flushing = run;
+    try {
+      await run;
+    } finally {
+      if (this.flushing === run) this.flushing = null;
+    }
+  }
+
+  private async send(batch: Map<number, Map<string, unknown>>): Promise<void> {
+    const records = [...batch].flatMap(([partition, keys]) => [...keys].map(([key, state]) => ({ topic: this.changelog, partition, key, value: state === TOMBSTONE ? null : JSON.stringify(state) })));
+    if (!records.length) return;
     const reports = await this.producer().send(records).catch((e) => records.map(() => ({ error: e })));
     const failed = reports.findIndex((r) => r.error);
     if (failed >= 0) {
@@ -109,6 +155,13 @@ export class StateStore {
       }
       throw reports[failed].error;
     }
+  }
+
+  /** Every key of a partition with its state, in memory and spilled (restored stores rebuild their indexes with it). */
+  *entries<S>(partition: number): Iterable<[string, S]> {
+    const m = this.parts.get(partition);
+    if (m) for (const [k, v] of [...m]) yield [k, v as S];
+    if (this.spilled) for (const [k, json] of this.spill!.entries(partition)) yield [k, JSON.parse(json) as S];
   }
 
   /** Keys waiting for a flush. */

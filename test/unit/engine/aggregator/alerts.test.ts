@@ -2,7 +2,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
 import { ManualClock, systemClock } from "../../../../engine/clock.ts";
 import { AlertNotifier, sendWebhook, sign, verifySignature, type AlertRule } from "../../../../engine/aggregator/alerts.ts";
-import { updateRollup, type AggregatedResult } from "../../../../engine/aggregator/aggregator.ts";
+import { foldRollup } from "../../../../engine/aggregator/rollup.ts";
+import type { AggregatedResultShape as AggregatedResult } from "../../../../engine/aggregator/schema.ts";
 
 // A real local HTTP receiver (port 0) that fails the first N requests, recording what it got.
 const received: Array<{ body: string; sig: string | null; ts: string | null }> = [];
@@ -55,17 +56,18 @@ describe("AlertNotifier", () => {
     { name: "angry-urgent", when: { sentiment: "negative", urgency: ["high", "critical"] }, webhook: { url } },
     { name: "pii", when: { piiSeen: true }, webhook: { url } },
   ];
+  const ALL = ["sentiment", "pii", "insights", "summary"];
   const res = (id: string, outputs: Record<string, unknown>): AggregatedResult => ({ messageId: id, conversationId: "c-9", tenant: "acme", version: 1, status: "final", missing: [], failed: [], outputs, message: {} });
 
   test("fires once when a conversation enters the alert state, signed with the rule's secret", async () => {
     received.length = 0;
     const n = new AlertNotifier(rules, { clock: new ManualClock(5), secret: () => "alert-secret", baseDelayMs: 1 });
     const r1 = res("m-1", { sentiment: { score: 0.4 } });
-    let roll = updateRollup(undefined, r1, 1);
+    let roll = foldRollup(undefined, r1, ALL, 1);
     expect(await n.evaluate(roll, r1)).toEqual([]);
     const r2 = res("m-2", { sentiment: { score: -0.9 }, insights: { urgency: "critical" } });
-    roll = updateRollup(roll, r2, 2);
-    roll = updateRollup(roll, res("m-2b", { sentiment: { score: -0.9 } }), 2);
+    roll = foldRollup(roll, r2, ALL, 2);
+    roll = foldRollup(roll, res("m-2b", { sentiment: { score: -0.9 } }), ALL, 2);
     const sent = await n.evaluate(roll, r2);
     expect(sent.map((a) => [a.rule, a.messageId])).toEqual([["angry-urgent", "m-2"]]);
     expect(await n.evaluate(roll, r2)).toEqual([]);

@@ -2,12 +2,16 @@
 // bound, tumbling and hopping windows under a ManualClock, early unsubscribe.
 import { describe, expect, test } from "bun:test";
 import { Subject, toArray, lastValueFrom, from } from "rxjs";
-import { dedupeBy, filterRecords, keyByField, mapRecords, matches, windowed } from "../../../../engine/operators/operators.ts";
+import { DedupeState, dedupeBy, filterRecords, keyByField, mapRecords, matches, windowed } from "../../../../engine/operators/operators.ts";
 import type { Envelope } from "../../../../engine/runtime/envelope.ts";
 import { ManualClock } from "../../../../engine/clock.ts";
+import { StateStore } from "../../../../engine/state/state-store.ts";
+import { createMemoryTransport } from "../../../../engine/transport/memory.ts";
 
-function env(value: Record<string, unknown>, ts = 0, released: string[] = []): Envelope {
-  return { value, key: String(value.k ?? ""), topic: "t", partition: 0, offset: 0, headers: [], timestamp: ts, outputs: {}, origin: { topic: "t", partition: 0, offset: 0 }, fork: () => {}, release: () => released.push(String(value.id)) };
+let nextOffset = 0;
+function env(value: Record<string, unknown>, ts = 0, released: string[] = [], offset = nextOffset++): Envelope {
+  const raw = { topic: "t", partition: 0, offset, key: null, value: null, headers: [] };
+  return { value, key: String(value.k ?? ""), topic: "t", partition: 0, offset, headers: [], timestamp: ts, outputs: {}, origin: { topic: "t", partition: 0, offset }, raw, fork: () => {}, release: () => released.push(String(value.id)) };
 }
 
 describe("operators", () => {
@@ -37,7 +41,8 @@ describe("operators", () => {
     const s = new Subject<Envelope>();
     const got: unknown[] = [];
     const released: string[] = [];
-    s.pipe(dedupeBy("id", 1000, 2, clock)).subscribe((e) => got.push(e.value.id));
+    const state = new DedupeState(new StateStore("dedupe-changelog", createMemoryTransport(), () => createMemoryTransport().producer()), 1000, 2, clock);
+    s.pipe(dedupeBy("id", state)).subscribe((e) => got.push(e.value.id));
     s.next(env({ id: "a" }, 0, released));
     s.next(env({ id: "a" }, 0, released));
     await clock.advance(1001);
@@ -47,6 +52,16 @@ describe("operators", () => {
     s.next(env({ id: "a" }, 0, released)); // evicted by the 2-key bound, so seen again
     expect(got).toEqual(["a", "a", "b", "c", "a"]);
     expect(released).toEqual(["a"]);
+  });
+  test("dedupe lets the claiming record itself through again (a replay after a crash), not another copy", () => {
+    const state = new DedupeState(new StateStore("dedupe-changelog", createMemoryTransport(), () => createMemoryTransport().producer()), 60_000, 100, new ManualClock(0));
+    const s = new Subject<Envelope>();
+    const got: number[] = [];
+    s.pipe(dedupeBy("id", state)).subscribe((e) => got.push(e.offset));
+    s.next(env({ id: "x" }, 0, [], 10));
+    s.next(env({ id: "x" }, 0, [], 11)); // a producer retry: another record, same id
+    s.next(env({ id: "x" }, 0, [], 10)); // the first record read again after a restart
+    expect(got).toEqual([10, 10]);
   });
   test("tumbling windows count per key and release their records when they close", async () => {
     const clock = new ManualClock(0);
