@@ -105,38 +105,47 @@ export async function composeStore(env: Env, log: Logger, opts: { memoryStore: b
   return { store: new MemoryStore() };
 }
 
+type SearchSpec = Pick<SinkSpec, "name" | "url" | "index" | "collection"> & { type: "elasticsearch" | "qdrant" };
+
 /**
- * An Elasticsearch or Qdrant sink from a URL (`env:NAME` allowed; default ELASTICSEARCH_URL /
- * QDRANT_URL), started; undefined (said once, calmly) when no URL is set — both are optional.
+ * Elasticsearch and Qdrant sinks, each from its URL (`env:NAME` allowed; default ELASTICSEARCH_URL /
+ * QDRANT_URL), started. Both are optional: one without a URL is left out, said once, calmly.
+ * GET /v1/search answers from the first Elasticsearch sink, /similar from the first Qdrant sink.
  */
-export async function composeSearchSink(spec: Pick<SinkSpec, "name" | "url" | "index" | "collection"> & { type: "elasticsearch" }, env: Env, log: Logger): Promise<ElasticsearchSink | undefined>;
-export async function composeSearchSink(spec: Pick<SinkSpec, "name" | "url" | "index" | "collection"> & { type: "qdrant" }, env: Env, log: Logger): Promise<QdrantSink | undefined>;
-export async function composeSearchSink(spec: Pick<SinkSpec, "name" | "url" | "index" | "collection"> & { type: "elasticsearch" | "qdrant" }, env: Env, log: Logger): Promise<ElasticsearchSink | QdrantSink | undefined> {
-  const raw = spec.url ?? (spec.type === "elasticsearch" ? "env:ELASTICSEARCH_URL" : "env:QDRANT_URL");
-  const url = resolveEnvRef(raw, env);
-  if (!url) {
-    const name = envRefName(raw);
-    log.info(`${spec.type} sink off: ${name ? `${name} is not set` : "no URL"}`, { sink: spec.name });
-    return undefined;
+export async function composeSearchSinks(specs: SearchSpec[], env: Env, log: Logger): Promise<{ sinks: Record<string, Sink>; search: Composition["search"] }> {
+  const sinks: Record<string, Sink> = {};
+  const search: Composition["search"] = {};
+  for (const spec of specs) {
+    const raw = spec.url ?? (spec.type === "elasticsearch" ? "env:ELASTICSEARCH_URL" : "env:QDRANT_URL");
+    const url = resolveEnvRef(raw, env);
+    if (!url) {
+      const name = envRefName(raw);
+      log.info(`${spec.type} sink off: ${name ? `${name} is not set` : "no URL"}`, { sink: spec.name });
+      continue;
+    }
+    if (spec.type === "elasticsearch") {
+      const { ElasticsearchSink } = await import("../engine/sinks/elasticsearch-sink.ts");
+      const sink = new ElasticsearchSink({ url, prefix: spec.index ?? env.WEIR_ES_PREFIX });
+      await sink.start();
+      search.elasticsearch ??= sink;
+      sinks[spec.name] = sink;
+    } else {
+      const { QdrantSink } = await import("../engine/sinks/qdrant-sink.ts");
+      // The vectors are the embedding agent's: the collection must have its dimensions.
+      const { embed, DIMENSIONS } = await import("../agents/embedding.ts");
+      const sink = new QdrantSink({ url, collection: spec.collection ?? env.WEIR_QDRANT_COLLECTION, dimensions: DIMENSIONS, embed: async (text) => embed(text) });
+      await sink.start();
+      search.qdrant ??= sink;
+      sinks[spec.name] = sink;
+    }
   }
-  if (spec.type === "elasticsearch") {
-    const { ElasticsearchSink } = await import("../engine/sinks/elasticsearch-sink.ts");
-    const sink = new ElasticsearchSink({ url, prefix: spec.index ?? env.WEIR_ES_PREFIX });
-    await sink.start();
-    return sink;
-  }
-  const { QdrantSink } = await import("../engine/sinks/qdrant-sink.ts");
-  // The vectors are the embedding agent's: the collection must have its dimensions.
-  const { embed, DIMENSIONS } = await import("../agents/embedding.ts");
-  const sink = new QdrantSink({ url, collection: spec.collection ?? env.WEIR_QDRANT_COLLECTION, dimensions: DIMENSIONS, embed: async (text) => embed(text) });
-  await sink.start();
-  return sink;
+  return { sinks, search };
 }
 
 /** The non-topic sinks `topology` names, writing to `store` and publishing through `api`'s hub. */
 async function composeSinks(topology: Topology, c: { env: Env; log: Logger; store?: InsightStore; api?: ServerHandle }) {
   const sinks: Record<string, Sink> = {};
-  const search: Composition["search"] = {};
+  const searchSpecs: SearchSpec[] = [];
   for (const s of topology.sinks) {
     if (s.type === "postgres") {
       if (!c.store) continue;
@@ -148,17 +157,8 @@ async function composeSinks(topology: Topology, c: { env: Env; log: Logger; stor
       if (!c.api) continue;
       const { WebSocketSink } = await import("../engine/sinks/websocket-sink.ts");
       sinks[s.name] = new WebSocketSink(c.api.hub, c.store, s.name);
-    } else if (s.type === "elasticsearch") {
-      const sink = await composeSearchSink({ ...s, type: s.type }, c.env, c.log);
-      if (!sink) continue;
-      sinks[s.name] = sink;
-      // GET /v1/search answers from the first Elasticsearch sink.
-      search.elasticsearch ??= sink;
-    } else if (s.type === "qdrant") {
-      const sink = await composeSearchSink({ ...s, type: s.type }, c.env, c.log);
-      if (!sink) continue;
-      sinks[s.name] = sink;
-      search.qdrant ??= sink;
+    } else if (s.type === "elasticsearch" || s.type === "qdrant") {
+      searchSpecs.push({ ...s, type: s.type });
     } else if (s.type === "webhook") {
       const url = resolveEnvRef(s.url, c.env);
       if (!url) {
@@ -169,7 +169,8 @@ async function composeSinks(topology: Topology, c: { env: Env; log: Logger; stor
       sinks[s.name] = new WebhookSink({ url, secret: c.env.WEIR_WEBHOOK_SECRET ?? "" }, s.name);
     }
   }
-  return { sinks, search };
+  const found = await composeSearchSinks(searchSpecs, c.env, c.log);
+  return { sinks: { ...sinks, ...found.sinks }, search: found.search };
 }
 
 /** The LLM gateway when a provider is configured; warns when the topology needs one and has none. */
@@ -212,7 +213,7 @@ export async function compose(opts: ComposeOptions): Promise<Composition> {
   let sinks: Record<string, Sink> = {};
   let search: Composition["search"];
   if (topology) ({ sinks, search } = await composeSinks(topology, { env, log, store, api }));
-  else search = { elasticsearch: await composeSearchSink({ name: "elasticsearch", type: "elasticsearch" }, env, log), qdrant: await composeSearchSink({ name: "qdrant", type: "qdrant" }, env, log) };
+  else ({ search } = await composeSearchSinks([{ name: "elasticsearch", type: "elasticsearch" }, { name: "qdrant", type: "qdrant" }], env, log));
   const { elasticsearch: es, qdrant: qd } = search;
   if (es) api?.setSearch((tenant, q, limit) => es.search(tenant, q, limit));
   if (qd) api?.setSimilar((tenant, conversationId, limit) => qd.similarConversations(tenant, conversationId, limit));
