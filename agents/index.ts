@@ -1,4 +1,7 @@
-// The agent registry: topology files name agents by these keys.
+// The agent registry: topology files name agents by these keys. The names themselves are listed
+// once, in topology/known-agents.ts (the topology schema validates against it without loading any
+// agent code); `satisfies` below makes this registry fail to compile when it and that list differ.
+import type { KnownAgent } from "../topology/known-agents.ts";
 import type { AgentDefinition } from "./agent.ts";
 import { embedding } from "./embedding.ts";
 import { insights } from "./insights.ts";
@@ -14,8 +17,9 @@ export const AGENTS: Record<string, AgentDefinition> = {
   summary: summary as unknown as AgentDefinition,
   embedding: embedding as unknown as AgentDefinition,
   validator: undefined as unknown as AgentDefinition,
-};
+} satisfies Record<KnownAgent, AgentDefinition>;
 AGENTS.validator = validatorAgent(() => AGENTS) as unknown as AgentDefinition;
 
 export type { AgentDefinition } from "./agent.ts";
+export { SOURCE_SCHEMAS } from "./schemas.ts";
 export { redactText } from "./pii/recognizers.ts";

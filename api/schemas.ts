@@ -80,12 +80,5 @@ export const HealthReport = Type.Object({
   components: Type.Array(Type.Object({ name: Type.String(), ok: Type.Boolean(), detail: Type.Optional(Type.String()), latencyMs: Type.Optional(Type.Number()) })),
 });
 
-/** What a WebSocket subscriber receives. Clients keep the highest `seq` seen and reconnect with `?since=`. */
-export const StreamEvent = Type.Object({
-  type: Type.Union([Type.Literal("insight"), Type.Literal("rollup"), Type.Literal("hello")]),
-  seq: Type.Integer(),
-  tenant: Type.String(),
-  conversationId: Type.String(),
-  data: Type.Unknown(),
-});
-export type StreamEvent = Static<typeof StreamEvent>;
+// What a WebSocket subscriber receives: the engine's WebSocket sink builds it, so it is defined there.
+export { StreamEvent } from "../engine/contracts/stream-event.ts";

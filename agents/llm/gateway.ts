@@ -8,7 +8,7 @@ import { WeirError, toWeirError } from "../../engine/errors.ts";
 import { logger } from "../../engine/log.ts";
 import { metrics } from "../../engine/observability/metrics.ts";
 import { withSpan } from "../../engine/observability/tracing.ts";
-import { backoffMs } from "../../engine/runtime/retry.ts";
+import { backoffMs } from "../../engine/backoff.ts";
 import { CircuitBreaker } from "./circuit-breaker.ts";
 import { costUsd, DEFAULT_MODELS, type ModelInfo } from "./cost-table.ts";
 import type { Provider } from "./provider.ts";
@@ -161,7 +161,7 @@ export class LlmGateway implements LlmClient {
           breaker.failure();
           if (!err.retriable) break;
           this.log.warn("llm call failed; retrying", { provider: model.provider, model: model.model, attempt, code: err.code });
-          await this.clock.sleep(backoffMs({ attempts: 3, initialBackoffMs: 200, maxBackoffMs: 5_000 }, attempt));
+          await this.clock.sleep(backoffMs(attempt, { initialMs: 200, maxMs: 5_000, jitter: "full" }));
         }
       }
       if (last && !last.retriable && last.code !== "LLM_AUTH") throw last;

@@ -5,6 +5,7 @@ import { resolve } from "node:path";
 import type { Admin, Transport } from "../../engine/kafka/types.ts";
 import { Pipeline } from "../../engine/runtime/pipeline.ts";
 import { parseTopology } from "../../topology/load.ts";
+import { waitUntil } from "../../engine/wait.ts";
 
 export interface PassthroughBench {
   raw(): Promise<number>;
@@ -64,7 +65,7 @@ export function passthroughBench(t: Transport, admin: Admin, N: number, run: str
     const topology = parseTopology(text, "passthrough.yaml");
     const pipeline = new Pipeline({ topology, transport: t, agents: {}, commitIntervalMs: 500 });
     await pipeline.start();
-    while (pipeline.stats.done < N) await Bun.sleep(5);
+    await waitUntil(() => pipeline.stats.done >= N);
     const secs = (pipeline.timing.lastDoneAt - pipeline.timing.firstConsumedAt) / 1000;
     await pipeline.stop();
     const written = await outputCount(dst);

@@ -8,8 +8,13 @@ import type { Admin, Transport } from "../../engine/kafka/types.ts";
 import { StagedPipeline } from "../../engine/runtime/staged-pipeline.ts";
 import { systemClock } from "../../engine/clock.ts";
 import { logger } from "../../engine/log.ts";
-import { AGENTS } from "../../agents/index.ts";
+import { AGENTS, SOURCE_SCHEMAS } from "../../agents/index.ts";
+import { registerSchemas } from "../../engine/schemas/registry.ts";
+import { waitUntil } from "../../engine/wait.ts";
 import { parseTopology } from "../../topology/load.ts";
+
+// support.yaml's source names `schema: SupportMessage`: this bench is its own composition root.
+registerSchemas(SOURCE_SCHEMAS);
 
 const TEXTS: string[] = readFileSync(resolve(import.meta.dir, "../../test/fixtures/eval/support-messages.jsonl"), "utf8")
   .split("\n")
@@ -115,7 +120,7 @@ export async function supportThroughput(t: Transport, admin: Admin, n: number, r
   await staged.start();
   const [fast, llm] = staged.pipelines.map((x) => x.pipeline);
   // Each message is done in the fast stage twice (itself, and its summary coming back) and once in llm.
-  while (fast.stats.done < 2 * n || llm.stats.done < n) await Bun.sleep(5);
+  await waitUntil(() => fast.stats.done >= 2 * n && llm.stats.done >= n);
   const msgsPerSec = n / ((Math.max(fast.timing.lastDoneAt, llm.timing.lastDoneAt) - fast.timing.firstConsumedAt) / 1000);
   return { msgsPerSec, staged, prefix, src };
 }

@@ -1,6 +1,7 @@
 // One actor per key, each with a mailbox: messages for a key run strictly in order, keys run
 // concurrently up to `concurrency`. Idle actors are dropped (their state lives in the state
 // store), so memory follows the number of active keys, not every key ever seen.
+import { waitUntil } from "../wait.ts";
 
 export interface ActorSystemOptions {
   /** Keys processing at the same time. */
@@ -72,6 +73,6 @@ export class ActorSystem {
   }
   /** Resolves when every mailbox is empty and nothing runs. */
   async idle(): Promise<void> {
-    while (this.running || this.queued) await new Promise((r) => setTimeout(r, 1));
+    await waitUntil(() => !this.running && !this.queued, { intervalMs: 1 });
   }
 }

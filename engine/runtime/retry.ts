@@ -1,5 +1,6 @@
 // Bounded retries with exponential backoff and full jitter. The decision reads only
 // WeirError.retriable: agents and sinks say whether trying again can help.
+import { backoffMs } from "../backoff.ts";
 import type { Clock } from "../clock.ts";
 import { isRetriable, toWeirError, type WeirError } from "../errors.ts";
 
@@ -12,10 +13,9 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, initialBackoffMs: 100, maxBackoffMs: 10_000 };
 
-/** The delay before retry number `n` (1-based): random in [0, min(max, initial * 2^(n-1))]. */
-export function backoffMs(policy: RetryPolicy, n: number, random = Math.random): number {
-  const cap = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** (n - 1));
-  return Math.floor(random() * cap);
+/** The delay before retry number `n` (1-based) under `policy`: random in [0, min(max, initial * 2^(n-1))). */
+export function retryDelayMs(policy: RetryPolicy, n: number, random = Math.random): number {
+  return backoffMs(n, { initialMs: policy.initialBackoffMs, maxMs: policy.maxBackoffMs, jitter: "full", random });
 }
 
 export class RetriesExhausted extends Error {
@@ -36,7 +36,7 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, policy: 
     } catch (e) {
       const err = toWeirError(e, "AGENT_FAILED");
       if (!isRetriable(err) || attempt > policy.attempts) throw new RetriesExhausted(err, attempt);
-      const delay = backoffMs(policy, attempt);
+      const delay = retryDelayMs(policy, attempt);
       onRetry?.(err, attempt, delay);
       await clock.sleep(delay);
     }

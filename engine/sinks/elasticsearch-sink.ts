@@ -4,6 +4,7 @@
 import { Client, HttpConnection } from "@elastic/elasticsearch";
 import type { Clock } from "../clock.ts";
 import { systemClock } from "../clock.ts";
+import { backoffMs } from "../backoff.ts";
 import { WeirError } from "../errors.ts";
 import type { ComponentHealth, Sink, SinkRecord } from "./sink.ts";
 
@@ -104,7 +105,7 @@ export class ElasticsearchSink implements Sink {
       if (!retry.length) return;
       if (i >= attempts) throw new WeirError("SINK_FAILED", `elasticsearch rejected ${retry.length} documents`, { retriable: true });
       pending = retry;
-      await this.clock.sleep(Math.min(5000, 100 * 2 ** (i - 1)));
+      await this.clock.sleep(backoffMs(i, { initialMs: 100, maxMs: 5_000 }));
     }
   }
 

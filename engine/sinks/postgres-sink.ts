@@ -2,7 +2,7 @@
 // embedded mode — the message, each agent's output, the versioned insight and the conversation
 // rollup. Every write is an idempotent, version-guarded upsert, so the runtime may replay a batch
 // after a crash without duplicates or regressions.
-import type { InsightStore } from "../../persistence/insight-store.ts";
+import type { InsightStore } from "../contracts/insight-store.ts";
 import type { ComponentHealth, Sink, SinkRecord } from "./sink.ts";
 
 export class PostgresSink implements Sink {

@@ -1,8 +1,8 @@
 // Pushes aggregated results to WebSocket subscribers. Each result is first upserted into the store
 // (idempotent, version-guarded), which hands back its sequence number; only a result that changed
 // the stored row is published, so replays never reach subscribers twice.
-import type { StreamEvent } from "../../api/schemas.ts";
-import type { InsightStore } from "../../persistence/insight-store.ts";
+import type { StreamEvent } from "../contracts/stream-event.ts";
+import type { InsightStore } from "../contracts/insight-store.ts";
 import type { ComponentHealth, Sink, SinkRecord } from "./sink.ts";
 
 export interface Publisher {

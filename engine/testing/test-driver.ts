@@ -2,12 +2,13 @@
 // Kafka Streams' TopologyTestDriver: pipe records in, advance the clock (deadlines, windows,
 // retries), read what the sinks and output topics received.
 import { ManualClock } from "../clock.ts";
-import type { AgentDefinition } from "../../agents/agent.ts";
+import type { AgentDefinition } from "../contracts/agent.ts";
 import type { Topology } from "../../topology/schema.ts";
 import type { HeaderValue } from "../kafka/types.ts";
 import { Pipeline } from "../runtime/pipeline.ts";
 import type { Sink, SinkRecord } from "../sinks/sink.ts";
 import { createMemoryTransport, type MemoryBroker } from "../transport/memory.ts";
+import { waitUntil } from "../wait.ts";
 
 export interface DriverRecord {
   key: string | null;
@@ -75,15 +76,16 @@ export class TopologyTestDriver {
   async settle(quietMs = 100): Promise<void> {
     let last = -1;
     let stableSince = Date.now();
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      const sig = this.pipeline.stats.consumed * 1e6 + this.pipeline.stats.done * 1e3 + this.pipeline.stats.results;
-      if (sig !== last) {
+    await waitUntil(
+      () => {
+        const sig = this.pipeline.stats.consumed * 1e6 + this.pipeline.stats.done * 1e3 + this.pipeline.stats.results;
+        if (sig === last) return Date.now() - stableSince >= quietMs;
         last = sig;
         stableSince = Date.now();
-      } else if (Date.now() - stableSince >= quietMs) return;
-      await new Promise((r) => setTimeout(r, 5));
-    }
+        return false;
+      },
+      { timeoutMs: 10_000, intervalMs: 5 },
+    );
   }
 
   /** Everything written to an output topic so far, values parsed as JSON when they are. */

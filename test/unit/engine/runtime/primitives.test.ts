@@ -1,7 +1,7 @@
 // Runtime primitives on their own: offset tracking, retry back-off, dead letters.
 import { describe, expect, test } from "bun:test";
 import { OffsetTracker } from "../../../../engine/runtime/offset-tracker.ts";
-import { backoffMs, RetriesExhausted, withRetry } from "../../../../engine/runtime/retry.ts";
+import { retryDelayMs, RetriesExhausted, withRetry } from "../../../../engine/runtime/retry.ts";
 import { deadLetter } from "../../../../engine/runtime/dead-letter.ts";
 import { ManualClock } from "../../../../engine/clock.ts";
 import { WeirError } from "../../../../engine/errors.ts";
@@ -40,10 +40,10 @@ describe("OffsetTracker", () => {
 describe("retry", () => {
   test("back-off is full jitter under an exponential cap", () => {
     const p = { attempts: 5, initialBackoffMs: 100, maxBackoffMs: 1000 };
-    expect(backoffMs(p, 1, () => 0.999)).toBe(99);
-    expect(backoffMs(p, 3, () => 0.999)).toBe(399);
-    expect(backoffMs(p, 10, () => 0.999)).toBe(999);
-    expect(backoffMs(p, 3, () => 0)).toBe(0);
+    expect(retryDelayMs(p, 1, () => 0.999)).toBe(99);
+    expect(retryDelayMs(p, 3, () => 0.999)).toBe(399);
+    expect(retryDelayMs(p, 10, () => 0.999)).toBe(999);
+    expect(retryDelayMs(p, 3, () => 0)).toBe(0);
   });
   test("retriable errors are retried up to the limit, then reported with the attempt count", async () => {
     const clock = new ManualClock();

@@ -7,6 +7,7 @@ import { AGENTS } from "../../../../agents/index.ts";
 import { defineAgent, type AgentDefinition } from "../../../../agents/agent.ts";
 import { SupportMessage } from "../../../../agents/message.ts";
 import { TopologyTestDriver } from "../../../../engine/testing/test-driver.ts";
+import { waitFor } from "../../../helpers/wait.ts";
 import { loadTopology, parseTopology } from "../../../../topology/load.ts";
 
 describe("TopologyTestDriver", () => {
@@ -99,8 +100,7 @@ sinks: [{ name: out, input: results, type: topic, topic: out }]
         { key: "c", value: { id: "m3", conversationId: "c", tenant: "t", text: "Still broken. Terrible!!" } },
       ]);
       await driver.advanceTime(500);
-      const deadline = Date.now() + 10_000;
-      while (!received.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await waitFor(() => received.length, "the alert webhook", 10_000);
       expect(received).toHaveLength(1);
       expect(verifySignature("s3cret", received[0].body, received[0].sig)).toBe(true);
       expect(JSON.parse(received[0].body)).toMatchObject({ rule: "angry-and-urgent", tenant: "t", conversationId: "c", messageId: "m2" });
