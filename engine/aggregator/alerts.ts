@@ -2,6 +2,7 @@
 // `X-Weir-Signature: sha256=<hex HMAC-SHA256 of the raw body>` and `X-Weir-Timestamp` (also inside
 // the body, so a replayed request with a fresh header fails the signature).
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { backoffMs } from "../backoff.ts";
 import type { Clock } from "../clock.ts";
 import { WeirError } from "../errors.ts";
 import { logger } from "../log.ts";
@@ -75,7 +76,7 @@ export async function sendWebhook(url: string, payload: unknown, secret: string,
     } catch (e) {
       last = e;
     }
-    if (i < attempts) await opts.clock.sleep(Math.min(10_000, (opts.baseDelayMs ?? 200) * 2 ** (i - 1)));
+    if (i < attempts) await opts.clock.sleep(backoffMs(i, { initialMs: opts.baseDelayMs ?? 200, maxMs: 10_000 }));
   }
   throw new WeirError("SINK_FAILED", `webhook ${url} failed: ${(last as Error)?.message ?? last}`, { cause: last, retriable: true, details: { url } });
 }

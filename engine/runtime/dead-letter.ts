@@ -1,6 +1,7 @@
 // Dead letters: the original record (key, value, headers) plus headers saying which stage failed,
 // why, after how many attempts, and where the record came from. A poison record goes here and its
 // partition moves on.
+import { backoffMs } from "../backoff.ts";
 import type { Clock } from "../clock.ts";
 import { toWeirError, type WeirError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -70,7 +71,7 @@ export class DeadLetterWriter {
       if (!r.error) return;
       if (this.o.closed()) return;
       this.o.log.error("dead-letter produce failed; retrying", { error: r.error, attempt: i + 1 });
-      await this.o.clock.sleep(Math.min(5000, 100 * 2 ** Math.min(i, 6)));
+      await this.o.clock.sleep(backoffMs(i + 1, { initialMs: 100, maxMs: 5_000 }));
     }
   }
 }

@@ -17,6 +17,7 @@ import { offer, publish, published, resultOf, type JoinEntry, type JoinSpec } fr
 import { foldRollup, type StoredRollup } from "../aggregator/rollup.ts";
 import type { AggregatedResultShape as AggregatedResult, RollupShape as Rollup } from "../aggregator/schema.ts";
 import { StateStore } from "../state/state-store.ts";
+import { backoffMs } from "../backoff.ts";
 
 export interface JoinOptions {
   inputs: string[];
@@ -194,7 +195,7 @@ export class Join {
         } catch (e) {
           if (this.o.closed()) return;
           this.o.log.warn("join state write failed; retrying", { messageId: id, attempt: attempt + 1, error: e });
-          await this.o.clock.sleep(Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)));
+          await this.o.clock.sleep(backoffMs(attempt + 1, { initialMs: 100, maxMs: 5_000 }));
         }
       }
       await this.o.emit(result, rollup ? { value: rollup.r, revision: rollup.rev } : undefined, entry.tp);

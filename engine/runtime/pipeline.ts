@@ -10,15 +10,15 @@
 // offsets in its partition is done. Exactly-once (delivery: exactly-once) wraps topic outputs,
 // dead letters and changelog writes in a Kafka transaction that also carries the input offsets.
 import { Subject, type Observable } from "rxjs";
-import type { TSchema } from "@sinclair/typebox";
 import { systemClock, type Clock } from "../clock.ts";
 import { WeirError, toWeirError, type WeirError as WeirErrorType } from "../errors.ts";
 import { logger, type Logger } from "../log.ts";
 import { metrics } from "../observability/metrics.ts";
 import type { ConsumedMessage, Consumer, Producer, TopicPartition, Transport } from "../kafka/types.ts";
-import type { AgentDefinition } from "../../agents/agent.ts";
-import type { LlmClient } from "../../agents/llm/types.ts";
-import { SupportMessage } from "../../agents/message.ts";
+import type { AgentDefinition } from "../contracts/agent.ts";
+import type { LlmClient } from "../contracts/llm.ts";
+import { namedSchema } from "../schemas/registry.ts";
+import { resolveEnvRef } from "../env-ref.ts";
 import { durationMs, type Sink as SinkSpec, type Topology } from "../../topology/schema.ts";
 import { nodesOf } from "../../topology/load.ts";
 import type { AggregatedResultShape as AggregatedResult, RollupShape as Rollup } from "../aggregator/schema.ts";
@@ -41,8 +41,6 @@ import { RetriesExhausted } from "./retry.ts";
 import { SinkWriter, traceparentOf } from "./sink-writer.ts";
 
 export type { AggregatedResult, Rollup };
-
-const NAMED_SCHEMAS: Record<string, TSchema> = { SupportMessage };
 
 export interface PipelineOptions {
   topology: Topology;
@@ -205,7 +203,7 @@ export class Pipeline {
     for (const s of t.sources) {
       const subj = new Subject<Envelope>();
       this.subjects.set(s.topic, subj);
-      this.decoders.set(s.topic, new RecordDecoder(s, NAMED_SCHEMAS));
+      this.decoders.set(s.topic, new RecordDecoder(s, namedSchema));
       streams.set(s.name, subj);
       if (s.serde === "envelope") this.crossingTopics.add(s.topic);
     }
@@ -252,7 +250,7 @@ export class Pipeline {
       const rules = (a.alerts ?? []).flatMap((rule) => {
         // A URL written as `env:NAME` is read from the environment; rules whose URL is unset are
         // skipped with a warning rather than failing the pipeline.
-        const url = rule.webhook.url.startsWith("env:") ? process.env[rule.webhook.url.slice(4)] : rule.webhook.url;
+        const url = resolveEnvRef(rule.webhook.url);
         if (!url) {
           this.log.warn("alert rule has no webhook URL; skipped", { rule: rule.name, url: rule.webhook.url });
           return [];

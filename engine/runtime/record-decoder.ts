@@ -21,13 +21,15 @@ export interface Decoded {
 export class RecordDecoder {
   private readonly check?: TypeCheck<TSchema>;
 
-  /** `schemas` resolves a source's schema given by name (`schema: SupportMessage`). */
+  /** `named` resolves a source's schema given by name (`schema: SupportMessage`; engine/schemas/registry.ts). */
   constructor(
     private readonly source: Source,
-    schemas: Record<string, TSchema>,
+    named: (name: string) => TSchema | undefined,
   ) {
     const s = source.schema;
-    if (typeof s === "string" && schemas[s]) this.check = TypeCompiler.Compile(schemas[s]);
+    const byName = typeof s === "string" ? named(s) : undefined;
+    if (typeof s === "string" && !byName) throw new WeirError("TOPOLOGY_INVALID", `source "${source.name}": unknown schema "${s}"`);
+    if (byName) this.check = TypeCompiler.Compile(byName);
     else if (s && typeof s === "object") this.check = TypeCompiler.Compile(s as TSchema);
   }
 

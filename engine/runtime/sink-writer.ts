@@ -2,6 +2,7 @@
 // producer as one batch (one FFI call); other sinks (PostgreSQL, WebSocket, ...) get one record at a
 // time. Retriable or not, a failed write is retried with backoff until it succeeds or the pipeline
 // closes: nothing is dropped, and the record it belongs to stays uncommitted meanwhile.
+import { backoffMs } from "../backoff.ts";
 import type { Clock } from "../clock.ts";
 import { toWeirError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -118,7 +119,7 @@ export class SinkWriter {
 
   private async writeOne(spec: SinkSpec, rec: SinkRecord, firstAttempt: number): Promise<void> {
     for (let i = firstAttempt; ; i++) {
-      if (i > 0) await this.o.clock.sleep(Math.min(10_000, 100 * 2 ** Math.min(i - 1, 7)));
+      if (i > 0) await this.o.clock.sleep(backoffMs(i, { initialMs: 100, maxMs: 10_000 }));
       try {
         if (spec.type === "topic") await this.produce(this.topicRecord(spec, rec));
         else await this.o.sinks[spec.name]?.write([rec]);

@@ -9,10 +9,7 @@ const root = resolve(import.meta.dir, "../../..");
 const engine = resolve(root, "engine");
 const UPPER_LAYERS = ["agents", "api", "persistence", "cli", "app"];
 
-// TODO(lead, runtime split): engine/runtime/pipeline.ts still imports agents/agent.ts,
-// agents/llm/types.ts and agents/message.ts. Switch it to engine/contracts/agent.ts,
-// engine/contracts/llm.ts and engine/schemas/registry.ts (namedSchema), then delete this exception.
-const KNOWN_EXCEPTIONS = new Set(["engine/runtime/pipeline.ts"]);
+const KNOWN_EXCEPTIONS = new Set<string>();
 
 /** Every import/export specifier of a module: static, dynamic and type-only. */
 function specifiers(source: string): string[] {
