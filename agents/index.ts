@@ -18,4 +18,4 @@ export const AGENTS: Record<string, AgentDefinition> = {
 AGENTS.validator = validatorAgent(() => AGENTS) as unknown as AgentDefinition;
 
 export type { AgentDefinition } from "./agent.ts";
-export { redactText } from "./pii/recognizers.ts";
+export { redactText } from "./pii/redaction.ts";
