@@ -22,4 +22,4 @@ AGENTS.validator = validatorAgent(() => AGENTS) as unknown as AgentDefinition;
 
 export type { AgentDefinition } from "./agent.ts";
 export { SOURCE_SCHEMAS } from "./schemas.ts";
-export { redactText } from "./pii/recognizers.ts";
+export { redactText } from "./pii/redaction.ts";

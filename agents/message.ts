@@ -1,11 +1,19 @@
 // The support message every agent receives. One TypeBox schema: the type, the validator, the API body.
+// Ids and the tenant are passed on unscanned by the pii agent (they key state, partitions, rows and
+// URLs), so they must never carry personal data: their shape is restricted here, and the API
+// imports the same patterns. An email address or a phone number cannot be an id.
 import { Type, type Static } from "@sinclair/typebox";
+
+/** Message and conversation ids: letters, digits and `._:-`, 1–128 characters (no `@`, no spaces). */
+export const ID_PATTERN = "^[A-Za-z0-9._:-]{1,128}$";
+/** Tenant names: lower-case letters, digits, `_` and `-`, starting with a letter or digit, at most 63. */
+export const TENANT_PATTERN = "^[a-z0-9][a-z0-9_-]{0,62}$";
 
 export const SupportMessage = Type.Object(
   {
-    id: Type.String({ minLength: 1, maxLength: 200, description: "Message id, unique per tenant" }),
-    conversationId: Type.String({ minLength: 1, maxLength: 200 }),
-    tenant: Type.String({ minLength: 1, maxLength: 100, default: "default" }),
+    id: Type.String({ pattern: ID_PATTERN, description: "Message id, unique per tenant; never personal data" }),
+    conversationId: Type.String({ pattern: ID_PATTERN, description: "Never personal data" }),
+    tenant: Type.String({ pattern: TENANT_PATTERN, default: "default" }),
     text: Type.String({ maxLength: 100_000 }),
     author: Type.Optional(Type.Union([Type.Literal("customer"), Type.Literal("agent"), Type.Literal("bot")])),
     channel: Type.Optional(Type.String({ maxLength: 50 })),

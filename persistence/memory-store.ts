@@ -1,7 +1,10 @@
 // The InsightStore in process memory, for embedded mode (no DATABASE_URL): `weir run` on a laptop
 // answers insight queries and WebSocket catch-up the way it does on PostgreSQL, with the same
-// version guards. Bounded: the least recently updated conversations are forgotten past
-// `maxConversations`, and a conversation keeps its latest `maxPerConversation` messages and insights.
+// version guards. Bounded in bytes as well as counts: in total, per tenant and per row, evicting the
+// least recently updated conversations first; a conversation keeps its latest `maxPerConversation`
+// messages and insights. Size is measured cheaply, as the JSON length of what is kept.
+// Tenants and conversations are nested maps, never a joined string key, so no (tenant, id) pair can
+// alias another ("acme\0R" + "x" vs "acme" + "R\0x").
 import type { ConversationView, InsightRow, InsightStore, MessageRow, UpsertOutcome } from "./insight-store.ts";
 
 interface ConversationEntry {
@@ -10,39 +13,63 @@ interface ConversationEntry {
   messageCount: number;
   createdAt: number;
   updatedAt: number;
-  rollup: { version: number; value: Record<string, unknown> } | null;
-  /** By message id, in arrival order. */
-  messages: Map<string, MessageRow>;
+  rollup: { version: number; value: Record<string, unknown>; bytes: number } | null;
+  /** By message id, in arrival order, with each row's size. */
+  messages: Map<string, { row: MessageRow; bytes: number }>;
   /** By message id, in seq order (an update moves its row to the end). */
-  insights: Map<string, InsightRow>;
+  insights: Map<string, { row: InsightRow; bytes: number }>;
+  /** What this conversation retains, in JSON characters. */
+  bytes: number;
+}
+
+interface TenantEntry {
+  conversations: Map<string, ConversationEntry>;
+  bytes: number;
+  /** Agent result versions for the version guard, by message id then agent (outputs live in the insight rows). */
+  agentVersions: Map<string, Map<string, number>>;
 }
 
 export interface MemoryStoreOptions {
   maxConversations?: number;
   maxPerConversation?: number;
+  /** All tenants together. Default WEIR_MEMORY_STORE_BYTES or 256 MiB. */
+  maxBytes?: number;
+  /** One tenant. Default WEIR_MEMORY_STORE_TENANT_BYTES or a quarter of maxBytes. */
+  maxTenantBytes?: number;
+  /** One message, insight or rollup; a larger one is not kept. Default WEIR_MEMORY_STORE_MESSAGE_BYTES or 1 MiB. */
+  maxMessageBytes?: number;
   now?: () => number;
 }
 
-const convKey = (tenant: string, conversationId: string) => `${tenant}\u0000${conversationId}`;
+const MiB = 1024 * 1024;
 const clone = <T>(v: T): T => structuredClone(v);
+const sizeOf = (v: unknown): number => JSON.stringify(v)?.length ?? 0;
+function envBytes(name: string): number | undefined {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : undefined;
+}
 
 export class MemoryStore implements InsightStore {
   readonly kind = "memory";
-  private readonly conversations = new Map<string, ConversationEntry>();
-  /**
-   * The version of each agent result seen, for the version guard. Their outputs are in the insight
-   * rows already (nothing reads them separately), so only the version is kept, for the most recent
-   * `maxConversations × 10` results.
-   */
-  private readonly agentVersions = new Map<string, number>();
+  private readonly tenants = new Map<string, TenantEntry>();
+  /** Every conversation of every tenant, least recently updated first (object keys: no string joins). */
+  private readonly order = new Set<ConversationEntry>();
+  private agentVersionCount = 0;
   private seq = 0;
-  private readonly maxConversations: number;
-  private readonly maxPerConversation: number;
+  private bytes = 0;
+  readonly maxConversations: number;
+  readonly maxPerConversation: number;
+  readonly maxBytes: number;
+  readonly maxTenantBytes: number;
+  readonly maxMessageBytes: number;
   private readonly now: () => number;
 
   constructor(opts: MemoryStoreOptions = {}) {
     this.maxConversations = opts.maxConversations ?? 10_000;
     this.maxPerConversation = opts.maxPerConversation ?? 1_000;
+    this.maxBytes = opts.maxBytes ?? envBytes("WEIR_MEMORY_STORE_BYTES") ?? 256 * MiB;
+    this.maxTenantBytes = opts.maxTenantBytes ?? envBytes("WEIR_MEMORY_STORE_TENANT_BYTES") ?? Math.floor(this.maxBytes / 4);
+    this.maxMessageBytes = opts.maxMessageBytes ?? envBytes("WEIR_MEMORY_STORE_MESSAGE_BYTES") ?? MiB;
     this.now = opts.now ?? Date.now;
   }
 
@@ -50,81 +77,159 @@ export class MemoryStore implements InsightStore {
   async ping(): Promise<void> {}
   async close(): Promise<void> {}
 
+  /** Retained size in JSON characters: in total, or for one tenant. */
+  retainedBytes(tenant?: string): number {
+    return tenant === undefined ? this.bytes : (this.tenants.get(tenant)?.bytes ?? 0);
+  }
+
+  private find(tenant: string, conversationId: string): ConversationEntry | undefined {
+    return this.tenants.get(tenant)?.conversations.get(conversationId);
+  }
+
   /** The conversation's entry, created on first use and moved to the most recently updated end. */
   private touch(tenant: string, conversationId: string): ConversationEntry {
-    const k = convKey(tenant, conversationId);
-    let c = this.conversations.get(k);
-    if (c) this.conversations.delete(k);
-    else c = { tenant, conversationId, messageCount: 0, createdAt: this.now(), updatedAt: this.now(), rollup: null, messages: new Map(), insights: new Map() };
-    this.conversations.set(k, c);
-    this.trim(this.conversations, this.maxConversations);
+    let t = this.tenants.get(tenant);
+    if (!t) this.tenants.set(tenant, (t = { conversations: new Map(), bytes: 0, agentVersions: new Map() }));
+    let c = t.conversations.get(conversationId);
+    if (c) this.order.delete(c);
+    else {
+      c = { tenant, conversationId, messageCount: 0, createdAt: this.now(), updatedAt: this.now(), rollup: null, messages: new Map(), insights: new Map(), bytes: 0 };
+      t.conversations.set(conversationId, c);
+    }
+    this.order.add(c);
     return c;
   }
 
-  /** Drops the oldest entries (Map order) past `max`. */
-  private trim<V>(m: Map<string, V>, max: number) {
-    while (m.size > max) m.delete(m.keys().next().value!);
+  private grow(c: ConversationEntry, delta: number) {
+    c.bytes += delta;
+    this.tenants.get(c.tenant)!.bytes += delta;
+    this.bytes += delta;
+  }
+
+  private forget(c: ConversationEntry) {
+    this.order.delete(c);
+    const t = this.tenants.get(c.tenant)!;
+    t.conversations.delete(c.conversationId);
+    for (const id of c.messages.keys()) {
+      this.agentVersionCount -= t.agentVersions.get(id)?.size ?? 0;
+      t.agentVersions.delete(id);
+    }
+    this.grow(c, -c.bytes);
+    if (!t.conversations.size) this.tenants.delete(c.tenant);
+  }
+
+  /** Evicts least recently updated conversations until every bound holds; `keep` (just written) goes last. */
+  private enforce(keep: ConversationEntry) {
+    const t = this.tenants.get(keep.tenant)!;
+    for (const c of this.order) {
+      if (t.bytes <= this.maxTenantBytes) break;
+      if (c !== keep && c.tenant === keep.tenant) this.forget(c);
+    }
+    for (const c of this.order) {
+      if (this.order.size <= this.maxConversations && this.bytes <= this.maxBytes) break;
+      if (c !== keep) this.forget(c);
+    }
+    // A single conversation over a bound drops its own oldest rows.
+    const over = () => keep.bytes > 0 && (this.bytes > this.maxBytes || t.bytes > this.maxTenantBytes);
+    for (const [id, m] of keep.messages) if (over()) (keep.messages.delete(id), this.grow(keep, -m.bytes));
+    for (const [id, r] of keep.insights) if (over()) (keep.insights.delete(id), this.grow(keep, -r.bytes));
+  }
+
+  /** Keeps `max` newest entries of a row map, giving back their bytes. */
+  private trimRows<V extends { bytes: number }>(c: ConversationEntry, m: Map<string, V>) {
+    while (m.size > this.maxPerConversation) {
+      const [id, v] = m.entries().next().value!;
+      m.delete(id);
+      this.grow(c, -v.bytes);
+    }
   }
 
   async upsertMessage(tenant: string, m: { id: string; conversationId: string; text: string; author?: string; channel?: string; timestamp?: number }): Promise<boolean> {
-    const existing = this.conversations.get(convKey(tenant, m.conversationId));
-    if (existing?.messages.has(m.id)) return false;
+    if (this.find(tenant, m.conversationId)?.messages.has(m.id)) return false;
     const c = this.touch(tenant, m.conversationId);
-    c.messages.set(m.id, { messageId: m.id, conversationId: m.conversationId, author: m.author ?? null, channel: m.channel ?? null, text: m.text, sentAt: m.timestamp ?? this.now() });
-    this.trim(c.messages, this.maxPerConversation);
+    const row: MessageRow = { messageId: m.id, conversationId: m.conversationId, author: m.author ?? null, channel: m.channel ?? null, text: m.text, sentAt: m.timestamp ?? this.now() };
+    const bytes = sizeOf(row);
+    // Over the per-row bound the message is counted but not kept.
+    if (bytes <= this.maxMessageBytes) {
+      c.messages.set(m.id, { row, bytes });
+      this.grow(c, bytes);
+      this.trimRows(c, c.messages);
+    }
     if (!c.messageCount) c.createdAt = this.now();
     c.messageCount++;
     c.updatedAt = this.now();
+    this.enforce(c);
     return true;
   }
 
   async upsertAgentResult(tenant: string, messageId: string, agent: string, version: number, _output: unknown): Promise<boolean> {
-    const k = `${tenant}\u0000${messageId}\u0000${agent}`;
-    const cur = this.agentVersions.get(k);
+    let t = this.tenants.get(tenant);
+    if (!t) this.tenants.set(tenant, (t = { conversations: new Map(), bytes: 0, agentVersions: new Map() }));
+    let byAgent = t.agentVersions.get(messageId);
+    const cur = byAgent?.get(agent);
     if (cur !== undefined && cur >= version) return false;
-    this.agentVersions.delete(k);
-    this.agentVersions.set(k, version);
-    this.trim(this.agentVersions, this.maxConversations * 10);
+    if (!byAgent) t.agentVersions.set(messageId, (byAgent = new Map()));
+    if (cur === undefined) this.agentVersionCount++;
+    byAgent.set(agent, version);
+    // Versions of the oldest messages go first, past maxConversations × 10 entries.
+    for (const tt of this.tenants.values()) {
+      for (const [id, agents] of tt.agentVersions) {
+        if (this.agentVersionCount <= this.maxConversations * 10) break;
+        tt.agentVersions.delete(id);
+        this.agentVersionCount -= agents.size;
+      }
+    }
     return true;
   }
 
   async upsertInsight(tenant: string, r: { messageId: string; conversationId: string; version: number; status: string } & Record<string, unknown>): Promise<UpsertOutcome> {
-    const existing = this.conversations.get(convKey(tenant, r.conversationId))?.insights.get(r.messageId);
+    const existing = this.find(tenant, r.conversationId)?.insights.get(r.messageId)?.row;
     if (existing && existing.version >= r.version) return { applied: false, seq: existing.seq, version: existing.version };
     const c = this.touch(tenant, r.conversationId);
-    c.insights.delete(r.messageId);
+    const old = c.insights.get(r.messageId);
+    if (old) (c.insights.delete(r.messageId), this.grow(c, -old.bytes));
     const row: InsightRow = { messageId: r.messageId, conversationId: r.conversationId, version: r.version, status: r.status, result: clone(r), seq: ++this.seq };
-    c.insights.set(r.messageId, row);
-    this.trim(c.insights, this.maxPerConversation);
+    const bytes = sizeOf(row);
+    // Over the per-row bound the insight still gets its seq (live events go out) but is not kept.
+    if (bytes <= this.maxMessageBytes) {
+      c.insights.set(r.messageId, { row, bytes });
+      this.grow(c, bytes);
+      this.trimRows(c, c.insights);
+    }
+    this.enforce(c);
     return { applied: true, seq: row.seq };
   }
 
   async upsertRollup(tenant: string, conversationId: string, version: number, rollup: Record<string, unknown>): Promise<boolean> {
-    const existing = this.conversations.get(convKey(tenant, conversationId))?.rollup;
+    const existing = this.find(tenant, conversationId)?.rollup;
     if (existing && existing.version >= version) return false;
-    this.touch(tenant, conversationId).rollup = { version, value: clone(rollup) };
+    const c = this.touch(tenant, conversationId);
+    const value = clone(rollup);
+    const bytes = sizeOf(value);
+    if (c.rollup) this.grow(c, -c.rollup.bytes);
+    c.rollup = bytes <= this.maxMessageBytes ? { version, value, bytes } : null;
+    if (c.rollup) this.grow(c, bytes);
+    this.enforce(c);
     return true;
   }
 
   async conversation(tenant: string, conversationId: string, limit = 100): Promise<ConversationView | null> {
-    const c = this.conversations.get(convKey(tenant, conversationId));
+    const c = this.find(tenant, conversationId);
     if (!c || (!c.messageCount && !c.rollup)) return null;
-    const msgs = [...c.messages.values()].sort((a, b) => a.sentAt - b.sentAt || (a.messageId < b.messageId ? -1 : 1)).slice(-limit);
+    const msgs = [...c.messages.values()].map((m) => m.row).sort((a, b) => a.sentAt - b.sentAt || (a.messageId < b.messageId ? -1 : 1)).slice(-limit);
     return { conversationId, messageCount: c.messageCount, createdAt: c.createdAt, updatedAt: c.updatedAt, rollup: c.rollup ? clone(c.rollup.value) : null, messages: msgs.map(clone) };
   }
 
   async insights(tenant: string, conversationId: string, limit = 500): Promise<InsightRow[]> {
-    const c = this.conversations.get(convKey(tenant, conversationId));
-    return c ? [...c.insights.values()].slice(0, limit).map(clone) : [];
+    const c = this.find(tenant, conversationId);
+    return c ? [...c.insights.values()].slice(0, limit).map((r) => clone(r.row)) : [];
   }
 
   async insightsSince(tenant: string, since: number, conversationId?: string, limit = 1000): Promise<InsightRow[]> {
     const out: InsightRow[] = [];
-    if (conversationId) {
-      for (const r of this.conversations.get(convKey(tenant, conversationId))?.insights.values() ?? []) if (r.seq > since) out.push(r);
-    } else {
-      for (const c of this.conversations.values()) if (c.tenant === tenant) for (const r of c.insights.values()) if (r.seq > since) out.push(r);
-    }
+    const t = this.tenants.get(tenant);
+    const convs = conversationId ? [t?.conversations.get(conversationId)] : [...(t?.conversations.values() ?? [])];
+    for (const c of convs) for (const { row } of c?.insights.values() ?? []) if (row.seq > since) out.push(row);
     return out.sort((a, b) => a.seq - b.seq).slice(0, limit).map(clone);
   }
 }

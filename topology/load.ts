@@ -7,6 +7,7 @@ import { Value } from "@sinclair/typebox/value";
 import type { TSchema } from "@sinclair/typebox";
 import { ValidationError, type FieldIssue } from "../engine/errors.ts";
 import { OPERATOR_SCHEMAS, Topology, durationMs, type Operator, type Topology as TopologyT } from "./schema.ts";
+import { piiConfigIssues } from "../agents/pii/config.ts";
 
 interface Located {
   doc: Document;
@@ -230,6 +231,10 @@ function semanticIssues(t: TopologyT, loc: Located | undefined): FieldIssue[] {
     if ((o.type === "filter" && !o.where && !o.module) || (o.type === "map" && !o.set && !o.pick && !o.rename && !o.module)) {
       add(["operators", i], `${o.type} "${o.name}" does nothing`, o.type === "filter" ? "where or module" : "set, pick, rename or module");
     }
+  });
+  // The pii agent's config decides what leaves the pipeline in clear, so it is checked at load, not on the first message.
+  (t.agents ?? []).forEach((a, i) => {
+    if (a.agent === "pii") for (const issue of piiConfigIssues(a.config)) add(["agents", i, "config", ...issue.path.split("/").filter(Boolean)], `pii config: ${issue.message}`, "the pii config in docs/topology.md");
   });
   const bp = t.backpressure;
   if (bp && bp.lowWatermark >= bp.highWatermark) add(["backpressure", "lowWatermark"], `lowWatermark (${bp.lowWatermark}) must be below highWatermark (${bp.highWatermark})`, "lowWatermark < highWatermark");

@@ -1,5 +1,7 @@
 // PII recognisers: patterns confirmed by checksums (Luhn, IBAN mod-97), valid ranges (SSN) and
-// context words (dates of birth, addresses, names). Shared by the pii agent and the log redactor.
+// context words (dates of birth, addresses, names). Shared by the pii agent, the log redactor and
+// `weir eval`. A finding is a span of the scanned text, never a copy of the value: whoever needs the
+// value slices it from the text it already holds, so findings can be stored and returned safely.
 
 import { FIRST_NAMES } from "./first-names.ts";
 
@@ -7,9 +9,9 @@ export type PiiType = "email" | "phone" | "card" | "iban" | "ssn" | "ip" | "dob"
 
 export interface Finding {
   type: PiiType;
+  /** UTF-16 offsets into the scanned text: `text.slice(start, end)` is the personal data. */
   start: number;
   end: number;
-  value: string;
   confidence: number;
   /** Words near the match that raised or confirmed it. */
   context: string[];
@@ -179,40 +181,11 @@ export function recognize(text: string, minConfidence = 0.5): Finding[] {
       }
       value = value.replace(/[\s.,]+$/, "");
       const { confidence, context } = r.score(m[0], text, m.index!);
-      if (confidence >= minConfidence) all.push({ type: r.type, start, end: start + value.length, value, confidence, context });
+      if (confidence >= minConfidence) all.push({ type: r.type, start, end: start + value.length, confidence, context });
     }
   }
   all.sort((a, b) => b.confidence - a.confidence || b.end - b.start - (a.end - a.start));
   const kept: Finding[] = [];
   for (const f of all) if (!kept.some((k) => f.start < k.end && k.start < f.end)) kept.push(f);
   return kept.sort((a, b) => a.start - b.start);
-}
-
-export type RedactionMode = "mask" | "hash" | "tag";
-
-const hasher = new Bun.CryptoHasher("sha256");
-function shortHash(value: string, salt: string): string {
-  hasher.update(salt + value);
-  return hasher.digest("hex").slice(0, 8);
-}
-
-/** Replaces each finding: mask keeps the length with `*`, hash gives `<TYPE:8 hex>`, tag gives `[TYPE]`. */
-export function redact(text: string, findings: Finding[], mode: RedactionMode = "tag", salt = process.env.WEIR_PII_SALT ?? "weir"): string {
-  let out = "";
-  let at = 0;
-  for (const f of findings) {
-    out += text.slice(at, f.start);
-    const T = f.type.toUpperCase();
-    out += mode === "mask" ? "*".repeat(f.end - f.start) : mode === "hash" ? `<${T}:${shortHash(f.value, salt)}>` : `[${T}]`;
-    at = f.end;
-  }
-  return out + text.slice(at);
-}
-
-/** Redacts a text in one call (the log redactor uses this). */
-export function redactText(text: string, mode: RedactionMode = "tag"): string {
-  if (text.length < 6) return text;
-  // Loopback and unspecified addresses are not personal data (server URLs in logs).
-  const findings = recognize(text, 0.8).filter((f) => !(f.type === "ip" && /^(127\.|0\.0\.0\.0$|::1?$)/.test(f.value)));
-  return redact(text, findings, mode);
 }

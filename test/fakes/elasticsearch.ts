@@ -6,6 +6,8 @@ export interface FakeElasticsearch {
   url: string;
   docs: Map<string, Record<string, any>>;
   requests: string[];
+  /** Every request body received, as text (the PII scan reads them). */
+  bodies: string[];
   stop(): void;
 }
 
@@ -13,6 +15,7 @@ export function startFakeElasticsearch(): FakeElasticsearch {
   const docs = new Map<string, Record<string, any>>();
   const versions = new Map<string, number>();
   const requests: string[] = [];
+  const bodies: string[] = [];
   const headers = { "content-type": "application/json", "x-elastic-product": "Elasticsearch" };
   const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers });
   const server = Bun.serve({
@@ -21,6 +24,7 @@ export function startFakeElasticsearch(): FakeElasticsearch {
     async fetch(req) {
       const url = new URL(req.url);
       requests.push(`${req.method} ${url.pathname}`);
+      if (req.body) bodies.push(await req.clone().text());
       if (url.pathname.startsWith("/_index_template/")) return json({ acknowledged: true });
       if (url.pathname === "/_bulk") {
         const lines = (await req.text()).split("\n").filter(Boolean).map((l) => JSON.parse(l));
@@ -54,5 +58,5 @@ export function startFakeElasticsearch(): FakeElasticsearch {
       return json({ error: `fake elasticsearch: no ${req.method} ${url.pathname}` }, 400);
     },
   });
-  return { url: `http://127.0.0.1:${server.port}`, docs, requests, stop: () => server.stop(true) };
+  return { url: `http://127.0.0.1:${server.port}`, docs, requests, bodies, stop: () => server.stop(true) };
 }

@@ -9,6 +9,8 @@ type Filter = { must?: Cond[]; must_not?: Cond[] };
 export interface FakeQdrant {
   url: string;
   points: Map<string, Point>;
+  /** Every request body received, as text (the PII scan reads them). */
+  bodies: string[];
   stop(): void;
 }
 
@@ -22,6 +24,7 @@ function cosine(a: number[], b: number[]) {
 export function startFakeQdrant(): FakeQdrant {
   const collections = new Set<string>();
   const points = new Map<string, Point>();
+  const bodies: string[] = [];
   const ok = (result: unknown) => Response.json({ result, status: "ok", time: 0 });
   const server = Bun.serve({
     port: 0,
@@ -31,6 +34,7 @@ export function startFakeQdrant(): FakeQdrant {
       const m = /^\/collections\/([^/]+)(\/.*)?$/.exec(path);
       if (!m) return Response.json({ status: { error: `fake qdrant: no ${req.method} ${path}` } }, { status: 404 });
       const [, name, rest = ""] = m;
+      if (req.body) bodies.push(await req.clone().text());
       const body = req.method === "GET" ? {} : ((await req.json().catch(() => ({}))) as any);
       if (rest === "/exists") return ok({ exists: collections.has(name) });
       if (rest === "" && req.method === "PUT") return collections.add(name), ok(true);
@@ -50,5 +54,5 @@ export function startFakeQdrant(): FakeQdrant {
       return Response.json({ status: { error: `fake qdrant: no ${req.method} ${path}` } }, { status: 404 });
     },
   });
-  return { url: `http://127.0.0.1:${server.port}`, points, stop: () => server.stop(true) };
+  return { url: `http://127.0.0.1:${server.port}`, points, bodies, stop: () => server.stop(true) };
 }

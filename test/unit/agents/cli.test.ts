@@ -17,6 +17,18 @@ describe("weir analyze", () => {
     expect(lines[1]).toMatchObject({ line: 2, error: { code: "VALIDATION_FAILED" } });
     expect(lines[2]).toMatchObject({ id: "3", findings: [] });
   });
+  test("no redaction mode prints a value in clear: findings carry the redacted form only", () => {
+    const raw = ["4111 1111 1111 1111", "jane.doe@example.com", "DE89 3704 0044 0532 0130 00", "123-45-6789", "+44 20 7946 0958"];
+    const input = JSON.stringify({ id: "1", text: `card ${raw[0]}, mail ${raw[1]}, iban ${raw[2]}, SSN ${raw[3]}, call ${raw[4]}` });
+    for (const mode of ["mask", "hash", "tag"]) {
+      const r = Bun.spawnSync(["bun", cli, "analyze", "--agent", "pii", "--redaction", mode], { stdin: Buffer.from(input + "\n"), env: { ...process.env, WEIR_PII_HASH_KEY: "test-key" } });
+      const out = r.stdout.toString();
+      for (const v of raw) expect(out).not.toContain(v);
+      const [line] = out.trim().split("\n").map((l) => JSON.parse(l));
+      expect(line.findings.map((f: { type: string }) => f.type)).toEqual(["card", "email", "iban", "ssn", "phone"]);
+      if (mode === "hash") expect(line.findings[0].redacted).toMatch(/^<CARD:[0-9a-f]{16}>$/);
+    }
+  });
   test("sentiment gives label and score", () => {
     const r = Bun.spawnSync(["bun", cli, "analyze", "--agent", "sentiment"], { stdin: Buffer.from('{"id":"a","text":"I love it, thank you so much!"}\n') });
     const [line] = r.stdout.toString().trim().split("\n").map((l) => JSON.parse(l));

@@ -1,11 +1,12 @@
 // PII recognisers: checksums and ranges reject look-alikes; every redaction mode; empty and many.
 import { describe, expect, test } from "bun:test";
-import { ibanValid, luhn, recognize, redact, redactText, ssnValid } from "../../../agents/pii/recognizers.ts";
+import { ibanValid, luhn, recognize, ssnValid } from "../../../agents/pii/recognizers.ts";
+import { redact, redactText } from "../../../agents/pii/redaction.ts";
 import { pii } from "../../../agents/pii/agent.ts";
 import { systemClock } from "../../../engine/clock.ts";
 import { logger } from "../../../engine/log.ts";
 
-const types = (text: string) => recognize(text).map((f) => [f.type, f.value]);
+const types = (text: string) => recognize(text).map((f) => [f.type, text.slice(f.start, f.end)]);
 
 describe("pii recognisers", () => {
   test("empty text has no findings", () => {
@@ -45,18 +46,20 @@ describe("pii recognisers", () => {
   });
   test("findings carry span, confidence and context words", () => {
     const [f] = recognize("Visa card 4111111111111111");
-    expect(f).toMatchObject({ type: "card", start: 10, end: 26, value: "4111111111111111" });
+    expect(f).toMatchObject({ type: "card", start: 10, end: 26 });
+    expect(f).not.toHaveProperty("value");
     expect(f.confidence).toBeGreaterThan(0.9);
     expect(f.context).toContain("card");
   });
-  test("redaction modes: tag, mask (keeps length) and hash (stable)", () => {
+  test("redaction modes: tag, mask (keeps length) and hash (keyed: stable per key, different across keys)", () => {
     const text = "mail a@b.co now";
     const f = recognize(text);
     expect(redact(text, f, "tag")).toBe("mail [EMAIL] now");
     expect(redact(text, f, "mask")).toBe("mail ****** now");
-    const h1 = redact(text, f, "hash", "salt");
-    expect(h1).toMatch(/^mail <EMAIL:[0-9a-f]{8}> now$/);
-    expect(redact(text, f, "hash", "salt")).toBe(h1);
+    const h1 = redact(text, f, "hash", "key-1");
+    expect(h1).toMatch(/^mail <EMAIL:[0-9a-f]{16}> now$/);
+    expect(redact(text, f, "hash", "key-1")).toBe(h1);
+    expect(redact(text, f, "hash", "key-2")).not.toBe(h1);
   });
   test("many findings, in order and without overlaps", () => {
     const text = "a@b.co, +1 415 555 0132, 4111 1111 1111 1111, DE89370400440532013000, 10.0.0.1";
@@ -73,5 +76,7 @@ describe("pii recognisers", () => {
     const r2 = await pii.offline({ id: "2", conversationId: "c", tenant: "t", text: "card 4111111111111111" }, { ...ctx, state: r1.state! }, {});
     expect(r2.state).toEqual({ types: ["email", "card"], count: 2 });
     expect(r1.output.redacted).toBe("mail me at [EMAIL]");
+    expect(r1.output.findings).toEqual([{ type: "email", field: "/text", start: 11, end: 17, confidence: 0.99, context: [], redacted: "[EMAIL]" }]);
+    expect(r1.record).toEqual({ id: "1", conversationId: "c", tenant: "t", text: "mail me at [EMAIL]" });
   });
 });

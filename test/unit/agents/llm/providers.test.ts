@@ -127,7 +127,9 @@ describe("pii agent, LLM path (fake Anthropic server)", () => {
     const llm = createLlmClient({ env: { ANTHROPIC_API_KEY: "k", ANTHROPIC_BASE_URL: s.url } });
     const text = "Ana Souza here, card 4111 1111 1111 1111.";
     const r = await pii.llm!({ id: "1", conversationId: "c", tenant: "t", text }, { key: "c", tenant: "t", state: pii.initialState(), clock: systemClock, log: logger("t"), llm, attempt: 1, signal: new AbortController().signal }, { mode: "tag" });
-    expect(r.output.findings.map((f) => [f.type, f.value])).toEqual([["name", "Ana Souza"], ["card", "4111 1111 1111 1111"]]);
+    expect(r.output.findings.map((f) => [f.type, text.slice(f.start, f.end), f.redacted])).toEqual([["name", "Ana Souza", "[NAME]"], ["card", "4111 1111 1111 1111", "[CARD]"]]);
     expect(r.output.redacted).toBe("[NAME] here, card [CARD].");
+    expect(r.record?.text).toBe("[NAME] here, card [CARD].");
+    expect(JSON.stringify(r.output)).not.toContain("Ana Souza");
   });
 });

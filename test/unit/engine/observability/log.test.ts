@@ -2,7 +2,7 @@
 // redacted by the pii recognisers once installed (as `weir run` does).
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { logger, reloadLogLevels, setLogRedactor, setLogSink } from "../../../../engine/log.ts";
-import { redactText } from "../../../../agents/pii/recognizers.ts";
+import { redactText } from "../../../../agents/pii/redaction.ts";
 
 const lines: string[] = [];
 let prev: ReturnType<typeof setLogSink>;
