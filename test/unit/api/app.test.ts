@@ -168,9 +168,9 @@ describe("JWT", () => {
     const dir = mkdtempSync(join(tmpdir(), "weir-jwks-"));
     const file = join(dir, "jwks.json");
     writeFileSync(file, JSON.stringify({ keys: [{ ...publicKey.export({ format: "jwk" }), kid: "k1", use: "sig" }] }));
-    const { call, log } = setup({ WEIR_JWT_JWKS_FILE: file });
+    const { call, log, clock } = setup({ WEIR_JWT_JWKS_FILE: file });
     const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
-    const data = `${enc({ alg: "RS256", kid: "k1" })}.${enc({ tenant: "globex" })}`;
+    const data = `${enc({ alg: "RS256", kid: "k1" })}.${enc({ tenant: "globex", exp: clock.now() / 1000 + 60 })}`;
     const token = `${data}.${rsaSign("RSA-SHA256", Buffer.from(data), privateKey).toString("base64url")}`;
     expect((await call("/v1/messages", { method: "POST", key: token, body: JSON.stringify({ text: "hi" }) })).status).toBe(202);
     expect(JSON.parse(new TextDecoder().decode(log()[0].value!)).tenant).toBe("globex");
