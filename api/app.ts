@@ -277,7 +277,8 @@ export function createApp(deps: ApiDeps) {
     .get(
       "/v1/conversations/:id",
       async ({ params, principal }) => {
-        const c = await needStore(deps).conversation(principal.tenant, needId(params.id));
+        const id = needId(params.id);
+        const c = await needStore(deps).conversation(principal.tenant, id);
         if (!c) throw new WeirError("NOT_FOUND", "conversation not found");
         return c as never;
       },
@@ -306,8 +307,8 @@ export function createApp(deps: ApiDeps) {
     .get(
       "/v1/conversations/:id/similar",
       async ({ params, query, principal }) => {
-        if (!deps.similar) throw new WeirError("SINK_FAILED", "similarity search is not configured (set QDRANT_URL)");
         const id = needId(params.id);
+        if (!deps.similar) throw new WeirError("SINK_FAILED", "similarity search is not configured (set QDRANT_URL)");
         return { conversationId: id, similar: await deps.similar(principal.tenant, id, Math.min(50, Number(query.limit ?? 10) || 10)) };
       },
       { response: { 200: SimilarResult, 400: ErrorBody, 401: ErrorBody, 503: ErrorBody }, detail: { summary: "Nearest conversations by embedding", tags: ["query"] } },
