@@ -5,7 +5,8 @@ import { contextFrom, SpanKind, tracer } from "../engine/observability/tracing.t
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { Elysia } from "elysia";
 import { openapi } from "@elysiajs/openapi";
-import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { Type } from "@sinclair/typebox";
+import type { ValueError } from "@sinclair/typebox/errors";
 import type { Clock } from "../engine/clock.ts";
 import { systemClock } from "../engine/clock.ts";
 import { ValidationError, WeirError, type FieldIssue } from "../engine/errors.ts";
@@ -15,21 +16,28 @@ import { metrics } from "../engine/observability/metrics.ts";
 import type { ComponentHealth } from "../engine/sinks/sink.ts";
 import type { InsightStore } from "../persistence/insight-store.ts";
 import { MemoryIdempotencyStore, type IdempotencyStore } from "../persistence/idempotency.ts";
-import { authenticate, type Principal } from "./auth.ts";
+import { authenticate, safeEqual, type Principal } from "./auth.ts";
+import { canonicalJson } from "./canonical-json.ts";
+import { clientAddress } from "./client-address.ts";
 import type { ApiConfig } from "./config.ts";
 import { toHttpError } from "./errors.ts";
-import { TenantRateLimiter } from "./rate-limit.ts";
+import { ID_RULE, isId } from "./identifiers.ts";
+import { RateLimiter } from "./rate-limit.ts";
+import { readJsonBody } from "./read-body.ts";
 import {
-  Accepted, BatchBody, BatchReport, Conversation, ErrorBody, HealthReport, IngestMessage, InsightList, SearchResult, SimilarResult,
+  Accepted, BatchBody, BatchReport, Conversation, ErrorBody, HealthReport, IngestMessage, InsightList, SearchResult, SimilarResult, WsTicket,
   type SearchHit, type SimilarHit,
 } from "./schemas.ts";
+import { TicketStore } from "./tickets.ts";
+import { issueOf, validator } from "./validation.ts";
 
 const log = logger("api");
 const meter = {
   requests: metrics.counter("weir_api_requests_total", "API requests by route and status"),
   ingested: metrics.counter("weir_api_ingested_total", "Messages accepted (acknowledged by Kafka) per tenant"),
 };
-const checkMessage = TypeCompiler.Compile(IngestMessage);
+const messages = validator(IngestMessage);
+const batches = validator(BatchBody);
 
 export interface ApiDeps {
   config: ApiConfig;
@@ -41,22 +49,20 @@ export interface ApiDeps {
   similar?: (tenant: string, conversationId: string, limit: number) => Promise<SimilarHit[]>;
   /** Named probes for /health and /ready (Kafka, PostgreSQL, sinks, consumer lag...). */
   health?: Record<string, () => Promise<ComponentHealth | boolean>>;
+  /** WebSocket tickets; api/server.ts shares one store between the app (issues) and the upgrade (redeems). */
+  tickets?: TicketStore;
   /** Extra Elysia plugins mounted as they are (metrics, dashboard). */
   plugins?: Array<Elysia<any, any, any, any, any, any, any>>;
 }
 
-const PUBLIC = new Set(["/health", "/ready", "/live", "/metrics"]);
-const isPublic = (path: string) => PUBLIC.has(path) || path === "/docs" || path.startsWith("/docs/") || path.startsWith("/dashboard");
+const PUBLIC = new Set(["/health", "/ready", "/live"]);
+/** Behind WEIR_METRICS_TOKEN or a credential unless WEIR_METRICS_PUBLIC=1. */
+const OPERATIONAL = new Set(["/metrics", "/dashboard/stats.json"]);
+const isPublic = (path: string) => PUBLIC.has(path) || path === "/docs" || path.startsWith("/docs/") || ((path === "/dashboard" || path.startsWith("/dashboard/")) && !OPERATIONAL.has(path));
 
 function traceIdFrom(header: string | null): string {
   const m = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(header ?? "");
   return m && m[1] !== "0".repeat(32) ? m[1] : randomBytes(16).toString("hex");
-}
-
-function issuesOf(errors: Iterable<{ path: string; message: string; schema?: unknown }>): FieldIssue[] {
-  const out: FieldIssue[] = [];
-  for (const e of errors) out.push({ path: e.path || "/", message: e.message });
-  return out;
 }
 
 async function runProbe(name: string, fn: () => Promise<ComponentHealth | boolean>, clock: Clock): Promise<ComponentHealth> {
@@ -78,7 +84,8 @@ async function runProbe(name: string, fn: () => Promise<ComponentHealth | boolea
 export function createApp(deps: ApiDeps) {
   const cfg = deps.config;
   const clock = deps.clock ?? systemClock;
-  const limiter = new TenantRateLimiter(clock, cfg.rateLimit.rps, cfg.rateLimit.burst);
+  const limiter = new RateLimiter(clock, cfg.rateLimit.rps, cfg.rateLimit.burst);
+  const tickets = deps.tickets ?? new TicketStore(clock, cfg.ticketTtlMs);
   const idem = deps.idempotency ?? new MemoryIdempotencyStore(() => clock.now());
   const cors = cfg.corsOrigins;
 
@@ -126,25 +133,52 @@ export function createApp(deps: ApiDeps) {
     return { messageId: String(value.id), conversationId: String(value.conversationId), traceId, topic: rep.topic, partition: rep.partition, offset: rep.offset };
   }
 
+  /** Counts one request against `caller` and refuses it (429) when the caller's bucket is empty. */
+  function admitCaller(caller: string, set: { headers: Record<string, unknown> }) {
+    const d = limiter.take(caller);
+    if (limiter.enabled) set.headers["x-ratelimit-remaining"] = String(d.remaining);
+    if (!d.ok) {
+      set.headers["retry-after"] = String(d.retryAfterS);
+      throw new WeirError("RATE_LIMITED", `rate limit of ${cfg.rateLimit.rps}/s exceeded`, { retriable: true, details: { retryAfterS: d.retryAfterS } });
+    }
+  }
+
+  /**
+   * Authentication, then rate limiting, before anything reads the body: a caller whose credential
+   * fails is counted by client address, one whose credential works by tenant. Rejected requests
+   * (400, 401, 413, 415) have paid their token by then.
+   */
+  function admit(request: Request, authorization: string | undefined, set: { headers: Record<string, unknown> }): Principal {
+    let principal: Principal;
+    try {
+      principal = authenticate(cfg.auth, authorization, clock.now());
+    } catch (e) {
+      admitCaller(`addr:${clientAddress(request)}`, set);
+      throw e;
+    }
+    admitCaller(`tenant:${principal.tenant}`, set);
+    return principal;
+  }
+
+  const readBody = (request: Request) => readJsonBody(request, { maxBodyBytes: cfg.maxBodyBytes, json: cfg.json });
+
+  function needId(id: string): string {
+    if (!isId(id)) throw new ValidationError("VALIDATION_FAILED", "request is invalid", [{ path: "/params/id", message: `must be ${ID_RULE}` }]);
+    return id;
+  }
+
+  // Bodies are read by the routes themselves (parse: "none"), after authentication, through
+  // readJsonBody; the TypeBox schemas still describe them in the OpenAPI document.
+  const jsonBody = (schema: object, description: string) => ({ required: true, description, content: { "application/json": { schema } } });
+
   // Unnamed on purpose: Elysia de-duplicates named plugins, and each createApp needs its own.
-  // normalize: false → unknown fields are rejected (400) rather than silently dropped.
   const v1 = new Elysia({ normalize: false })
-    .derive({ as: "scoped" }, ({ headers }) => {
-      const principal: Principal = authenticate(cfg.auth, headers.authorization, clock.now());
-      return { principal };
-    })
-    .onBeforeHandle({ as: "scoped" }, ({ principal, set, body }) => {
-      const cost = body && typeof body === "object" && Array.isArray((body as { messages?: unknown[] }).messages) ? Math.max(1, (body as { messages: unknown[] }).messages.length) : 1;
-      const d = limiter.take(principal.tenant, Math.min(cost, cfg.rateLimit.burst));
-      set.headers["x-ratelimit-remaining"] = String(Number.isFinite(d.remaining) ? d.remaining : cfg.rateLimit.burst);
-      if (!d.ok) {
-        set.headers["retry-after"] = String(d.retryAfterS);
-        throw new WeirError("RATE_LIMITED", `rate limit of ${cfg.rateLimit.rps}/s exceeded for tenant`, { retriable: true, details: { retryAfterS: d.retryAfterS } });
-      }
-    })
+    .derive({ as: "scoped" }, ({ request, headers, set }) => ({ principal: admit(request, headers.authorization, set) }))
     .post(
       "/v1/messages",
-      async ({ body, principal, headers, set }) => {
+      async ({ request, principal, headers, set }) => {
+        const body = await readBody(request);
+        if (!messages.check(body)) throw new ValidationError("VALIDATION_FAILED", "message is invalid", messages.issues(body));
         const tenant = principal.tenant;
         const traceId = traceIdFrom(headers.traceparent ?? null);
         const key = headers["idempotency-key"];
@@ -152,8 +186,9 @@ export function createApp(deps: ApiDeps) {
           set.status = 202;
           return ingestOne(tenant, body, traceId);
         }
-        if (key.length > 200) throw new ValidationError("VALIDATION_FAILED", "bad Idempotency-Key", [{ path: "/headers/idempotency-key", message: "longer than 200 characters" }]);
-        const hash = createHash("sha256").update(JSON.stringify(body)).digest("hex");
+        if (key.length > 200) throw new ValidationError("VALIDATION_FAILED", "bad Idempotency-Key", [{ path: "/headers/idempotency-key", message: "must be at most 200 characters" }]);
+        // Same meaning, same fingerprint: keys in another order or other spacing are the same body.
+        const hash = createHash("sha256").update(canonicalJson(body)).digest("hex");
         const claim = await idem.claim(tenant, key, hash);
         if (claim.state !== "owner") {
           if (claim.requestHash !== hash) throw new WeirError("CONFLICT", "Idempotency-Key was already used with a different body");
@@ -173,22 +208,32 @@ export function createApp(deps: ApiDeps) {
         }
       },
       {
-        body: IngestMessage,
-        response: { 202: Accepted, 400: ErrorBody, 401: ErrorBody, 409: ErrorBody, 413: ErrorBody, 429: ErrorBody, 503: ErrorBody },
-        detail: { summary: "Ingest one message", description: "Produced to Kafka; 202 only after the broker acknowledged it. Send `Idempotency-Key` to make retries safe.", tags: ["ingest"] },
+        parse: "none",
+        response: { 202: Accepted, 400: ErrorBody, 401: ErrorBody, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody, 429: ErrorBody, 503: ErrorBody },
+        detail: {
+          summary: "Ingest one message",
+          description: "Produced to Kafka; 202 only after the broker acknowledged it. Send `Idempotency-Key` to make retries safe.",
+          tags: ["ingest"],
+          requestBody: jsonBody(IngestMessage, "One support message"),
+        } as never,
       },
     )
     .post(
       "/v1/messages/batch",
-      async ({ body, principal, headers, set }) => {
+      async ({ request, principal, headers, set }) => {
+        const body = await readBody(request);
+        if (!batches.check(body)) throw new ValidationError("VALIDATION_FAILED", "request is invalid", batches.issues(body));
         if (body.messages.length > cfg.batchMax)
-          throw new ValidationError("VALIDATION_FAILED", "batch too large", [{ path: "/messages", message: `${body.messages.length} messages; at most ${cfg.batchMax}`, expected: `≤ ${cfg.batchMax} items` }]);
+          throw new ValidationError("VALIDATION_FAILED", "batch too large", [{ path: "/messages", message: `must have at most ${cfg.batchMax} items`, expected: `≤ ${cfg.batchMax} items` }]);
+        // One token per message: the request paid for the first on arrival.
+        const charged = limiter.charge(`tenant:${principal.tenant}`, body.messages.length - 1);
+        if (limiter.enabled) set.headers["x-ratelimit-remaining"] = String(charged.remaining);
         const traceId = traceIdFrom(headers.traceparent ?? null);
         const items: Array<{ index: number; status: "accepted" | "rejected"; result?: Accepted; error?: { code: string; message: string; issues?: FieldIssue[] } }> = [];
         const good: Array<{ index: number; record: ProduceRecord; value: Record<string, unknown> }> = [];
         body.messages.forEach((raw, index) => {
-          if (checkMessage.Check(raw)) good.push({ index, ...toRecord(principal.tenant, raw, traceId) });
-          else items.push({ index, status: "rejected", error: { code: "VALIDATION_FAILED", message: "invalid message", issues: issuesOf(checkMessage.Errors(raw)) } });
+          if (messages.check(raw)) good.push({ index, ...toRecord(principal.tenant, raw, traceId) });
+          else items.push({ index, status: "rejected", error: { code: "VALIDATION_FAILED", message: "message is invalid", issues: messages.issues(raw) } });
         });
         const reports = good.length ? await deps.producer.send(good.map((g) => g.record)) : [];
         await Promise.all(
@@ -207,35 +252,54 @@ export function createApp(deps: ApiDeps) {
         return { accepted, rejected: items.length - accepted, items };
       },
       {
-        body: BatchBody,
-        response: { 202: BatchReport, 207: BatchReport, 400: ErrorBody, 401: ErrorBody, 413: ErrorBody, 429: ErrorBody, 503: ErrorBody },
-        detail: { summary: "Ingest up to WEIR_BATCH_MAX messages", description: "Per-item report; 207 when some items were rejected.", tags: ["ingest"] },
+        parse: "none",
+        response: { 202: BatchReport, 207: BatchReport, 400: ErrorBody, 401: ErrorBody, 413: ErrorBody, 415: ErrorBody, 429: ErrorBody, 503: ErrorBody },
+        detail: {
+          summary: "Ingest up to WEIR_BATCH_MAX messages",
+          description: "Per-item report; 207 when some items were rejected. Each message counts against the rate limit.",
+          tags: ["ingest"],
+          requestBody: jsonBody(Type.Object({ messages: Type.Array(IngestMessage, { minItems: 1 }) }), "Messages, validated one by one"),
+        } as never,
+      },
+    )
+    .post(
+      "/v1/ws-ticket",
+      ({ principal }) => {
+        const t = tickets.issue(principal.tenant);
+        return { ticket: t.ticket, expiresAt: t.expiresAt };
+      },
+      {
+        parse: "none",
+        response: { 200: WsTicket, 401: ErrorBody, 429: ErrorBody },
+        detail: { summary: "A single-use ticket to open a WebSocket without a header", description: "Valid for WEIR_WS_TICKET_TTL_S seconds (60), one use: `/ws/stream?ticket=...`.", tags: ["stream"] },
       },
     )
     .get(
       "/v1/conversations/:id",
       async ({ params, principal }) => {
-        const c = await needStore(deps).conversation(principal.tenant, params.id);
-        if (!c) throw new WeirError("NOT_FOUND", `conversation ${params.id} not found`);
+        const id = needId(params.id);
+        const c = await needStore(deps).conversation(principal.tenant, id);
+        if (!c) throw new WeirError("NOT_FOUND", "conversation not found");
         return c as never;
       },
-      { response: { 200: Conversation, 401: ErrorBody, 404: ErrorBody }, detail: { summary: "A conversation, its latest messages and rollup", tags: ["query"] } },
+      { response: { 200: Conversation, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody }, detail: { summary: "A conversation, its latest messages and rollup", tags: ["query"] } },
     )
     .get(
       "/v1/conversations/:id/insights",
       async ({ params, principal }) => {
-        const rows = await needStore(deps).insights(principal.tenant, params.id);
-        if (!rows.length && !(await needStore(deps).conversation(principal.tenant, params.id))) throw new WeirError("NOT_FOUND", `conversation ${params.id} not found`);
-        return { conversationId: params.id, insights: rows } as never;
+        const id = needId(params.id);
+        const rows = await needStore(deps).insights(principal.tenant, id);
+        if (!rows.length && !(await needStore(deps).conversation(principal.tenant, id))) throw new WeirError("NOT_FOUND", "conversation not found");
+        return { conversationId: id, insights: rows } as never;
       },
-      { response: { 200: InsightList, 401: ErrorBody, 404: ErrorBody }, detail: { summary: "Aggregated insights per message (latest version each)", tags: ["query"] } },
+      { response: { 200: InsightList, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody }, detail: { summary: "Aggregated insights per message (latest version each)", tags: ["query"] } },
     )
     .get(
       "/v1/search",
       async ({ query, principal }) => {
         if (!deps.search) throw new WeirError("SINK_FAILED", "search is not configured (set ELASTICSEARCH_URL)");
         const q = (query.q ?? "").trim();
-        if (!q) throw new ValidationError("VALIDATION_FAILED", "missing query", [{ path: "/query/q", message: "required, non-empty" }]);
+        if (!q) throw new ValidationError("VALIDATION_FAILED", "missing query", [{ path: "/query/q", message: "is required" }]);
         return { query: q, hits: await deps.search(principal.tenant, q, Math.min(100, Number(query.limit ?? 20) || 20)) };
       },
       { response: { 200: SearchResult, 400: ErrorBody, 401: ErrorBody, 503: ErrorBody }, detail: { summary: "Full-text search over messages and summaries", tags: ["query"] } },
@@ -243,13 +307,23 @@ export function createApp(deps: ApiDeps) {
     .get(
       "/v1/conversations/:id/similar",
       async ({ params, query, principal }) => {
+        const id = needId(params.id);
         if (!deps.similar) throw new WeirError("SINK_FAILED", "similarity search is not configured (set QDRANT_URL)");
-        return { conversationId: params.id, similar: await deps.similar(principal.tenant, params.id, Math.min(50, Number(query.limit ?? 10) || 10)) };
+        return { conversationId: id, similar: await deps.similar(principal.tenant, id, Math.min(50, Number(query.limit ?? 10) || 10)) };
       },
-      { response: { 200: SimilarResult, 401: ErrorBody, 503: ErrorBody }, detail: { summary: "Nearest conversations by embedding", tags: ["query"] } },
+      { response: { 200: SimilarResult, 400: ErrorBody, 401: ErrorBody, 503: ErrorBody }, detail: { summary: "Nearest conversations by embedding", tags: ["query"] } },
     );
 
   const probes = async () => Promise.all(Object.entries(deps.health ?? {}).map(([n, fn]) => runProbe(n, fn, clock)));
+
+  /** /metrics (per-tenant labels) needs WEIR_METRICS_TOKEN; /dashboard/stats.json (process-wide figures) that or any credential. */
+  function guardOperational(path: string, authorization: string | null) {
+    if (cfg.metrics.public || !OPERATIONAL.has(path)) return;
+    const token = /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim();
+    if (token && cfg.metrics.token && safeEqual(token, cfg.metrics.token)) return;
+    if (path === "/metrics") throw new WeirError("UNAUTHORIZED", "metrics need the WEIR_METRICS_TOKEN bearer token (or WEIR_METRICS_PUBLIC=1)");
+    authenticate(cfg.auth, authorization, clock.now());
+  }
 
   let app = new Elysia({ normalize: false })
     .onRequest(({ request, set }) => {
@@ -260,34 +334,22 @@ export function createApp(deps: ApiDeps) {
           headers: { ...corsHeaders(request.headers.get("origin")), "access-control-allow-methods": "GET,POST,OPTIONS", "access-control-allow-headers": "authorization,content-type,idempotency-key,traceparent", "access-control-max-age": "600" },
         });
       }
-      const len = Number(request.headers.get("content-length") ?? 0);
-      if (len > cfg.maxBodyBytes) throw new WeirError("PAYLOAD_TOO_LARGE", `body of ${len} bytes exceeds the limit of ${cfg.maxBodyBytes}`);
-    })
-    .onParse(async ({ request, contentType }) => {
-      // Bodies sent without Content-Length (chunked) are measured here, after reading.
-      if (!contentType?.startsWith("application/json")) return;
-      const text = await request.text();
-      if (Buffer.byteLength(text) > cfg.maxBodyBytes) throw new WeirError("PAYLOAD_TOO_LARGE", `body exceeds the limit of ${cfg.maxBodyBytes} bytes`);
-      try {
-        return JSON.parse(text);
-      } catch (e) {
-        throw new ValidationError("VALIDATION_FAILED", "body is not valid JSON", [{ path: "/", message: (e as Error).message }]);
-      }
+      guardOperational(new URL(request.url).pathname, request.headers.get("authorization"));
     })
     .onAfterResponse(({ route, set }) => {
       meter.requests.inc({ route: route || "unknown", status: String(set.status ?? 200) });
     })
     .onError(({ code, error, set, path }) => {
       let err: unknown = error;
-      // A WeirError thrown from a hook (e.g. 413 while parsing) may arrive under another code.
+      // A WeirError thrown from a hook may arrive under another code.
       const inner = (error as { cause?: unknown }).cause;
       if (error instanceof WeirError) err = error;
       else if (inner instanceof WeirError) err = inner;
       else if (code === "VALIDATION") {
-        const all = (error as unknown as { all?: Array<{ path: string; message: string; summary?: string }> }).all ?? [];
-        err = new ValidationError("VALIDATION_FAILED", "request is invalid", all.map((e) => ({ path: e.path || "/", message: e.summary ?? e.message })));
-      } else if (code === "NOT_FOUND") err = new WeirError("NOT_FOUND", `no route ${path}`);
-      else if (code === "PARSE") err = new ValidationError("VALIDATION_FAILED", "body is not valid JSON", [{ path: "/", message: (error as Error).message }]);
+        const all = (error as unknown as { all?: ValueError[] }).all ?? [];
+        err = new ValidationError("VALIDATION_FAILED", "request is invalid", all.map(issueOf));
+      } else if (code === "NOT_FOUND") err = new WeirError("NOT_FOUND", "no such route");
+      else if (code === "PARSE") err = new ValidationError("VALIDATION_FAILED", "body is not valid JSON", [{ path: "/", message: "not valid JSON" }]);
       const h = toHttpError(err);
       if (h.status === 500) log.error("request failed", { err: h.error, path });
       else if (h.status >= 500) log.warn("request failed: dependency unavailable", { code: h.error.code, message: h.error.message, path });

@@ -1,9 +1,13 @@
 // Who is calling, and for which tenant. `Authorization: Bearer <token>` where the token is an API
 // key (WEIR_API_KEYS="tenant:key,...") or a JWT (HS256 with WEIR_JWT_SECRET, RS256 with keys from
-// the JWKS file WEIR_JWT_JWKS_FILE). The tenant is the only scope: every query is filtered by it.
+// the JWKS file WEIR_JWT_JWKS_FILE). The tenant is the only scope: every query is filtered by it,
+// so a tenant name is checked against api/identifiers.ts wherever it comes from. A JWT must carry
+// a numeric `exp` (unless WEIR_JWT_ALLOW_NO_EXP=1), a numeric `nbf` when it has one, and, for
+// RS256, a `kid` the JWKS holds.
 import { createHmac, createPublicKey, timingSafeEqual, verify, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { WeirError } from "../engine/errors.ts";
+import { ValidationError, WeirError } from "../engine/errors.ts";
+import { isTenant, TENANT_RULE } from "./identifiers.ts";
 
 export interface AuthConfig {
   /** API key → tenant. */
@@ -16,25 +20,31 @@ export interface AuthConfig {
     audience?: string;
     /** Claim naming the tenant, default "tenant". */
     tenantClaim?: string;
+    /** Accept tokens without `exp` (WEIR_JWT_ALLOW_NO_EXP=1). Off by default: such a token never expires. */
+    allowNoExp?: boolean;
   };
 }
 
 export interface Principal {
   tenant: string;
-  via: "api-key" | "jwt";
+  via: "api-key" | "jwt" | "ticket";
   subject?: string;
 }
 
-/** "acme:k1,globex:k2" → key → tenant. */
+/** "acme:k1,globex:k2" → key → tenant. A tenant name that breaks the rule is a configuration error (the key is never quoted). */
 export function parseApiKeys(s: string | undefined): Map<string, string> {
   const out = new Map<string, string>();
-  for (const part of (s ?? "").split(",")) {
+  const bad: Array<{ path: string; message: string }> = [];
+  (s ?? "").split(",").forEach((part, index) => {
     const i = part.indexOf(":");
-    if (i <= 0) continue;
+    if (i <= 0) return;
     const tenant = part.slice(0, i).trim();
     const key = part.slice(i + 1).trim();
-    if (tenant && key) out.set(key, tenant);
-  }
+    if (!tenant || !key) return;
+    if (!isTenant(tenant)) bad.push({ path: `WEIR_API_KEYS[${index}]`, message: `tenant name must be ${TENANT_RULE}` });
+    else out.set(key, tenant);
+  });
+  if (bad.length) throw new ValidationError("CONFIG_INVALID", "WEIR_API_KEYS has invalid tenant names", bad);
   return out;
 }
 
@@ -49,7 +59,7 @@ export function loadJwks(file: string): Map<string, KeyObject> {
 const unauthorized = (msg: string) => new WeirError("UNAUTHORIZED", msg);
 const b64url = (s: string) => Buffer.from(s, "base64url");
 
-function safeEqual(a: string, b: string): boolean {
+export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
@@ -80,16 +90,24 @@ function verifyJwt(cfg: NonNullable<AuthConfig["jwt"]>, token: string, nowMs: nu
     const want = createHmac("sha256", cfg.hs256Secret).update(data).digest("base64url");
     if (!safeEqual(want, s)) throw unauthorized("bad JWT signature");
   } else if (header.alg === "RS256" && cfg.rs256Keys?.size) {
-    const key = cfg.rs256Keys.get(header.kid ?? "") ?? (cfg.rs256Keys.size === 1 ? [...cfg.rs256Keys.values()][0] : undefined);
-    if (!key || !verify("RSA-SHA256", Buffer.from(data), key, b64url(s))) throw unauthorized("bad JWT signature");
-  } else throw unauthorized(`JWT algorithm ${header.alg} not accepted`);
+    // Only the key the token names: a token without `kid` matches only a JWKS key without one.
+    const key = cfg.rs256Keys.get(typeof header.kid === "string" ? header.kid : "");
+    if (!key) throw unauthorized("JWT key id not known");
+    if (!verify("RSA-SHA256", Buffer.from(data), key, b64url(s))) throw unauthorized("bad JWT signature");
+  } else throw unauthorized("JWT algorithm not accepted");
   const now = nowMs / 1000;
-  if (typeof claims.exp === "number" && now >= claims.exp) throw unauthorized("JWT expired");
-  if (typeof claims.nbf === "number" && now < claims.nbf) throw unauthorized("JWT not yet valid");
+  const isTime = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+  if (claims.exp === undefined) {
+    if (!cfg.allowNoExp) throw unauthorized("JWT has no exp claim");
+  } else if (!isTime(claims.exp)) throw unauthorized("JWT exp claim is not a number");
+  else if (now >= claims.exp) throw unauthorized("JWT expired");
+  if (claims.nbf !== undefined && !isTime(claims.nbf)) throw unauthorized("JWT nbf claim is not a number");
+  if (isTime(claims.nbf) && now < claims.nbf) throw unauthorized("JWT not yet valid");
   if (cfg.issuer && claims.iss !== cfg.issuer) throw unauthorized("JWT issuer not accepted");
   if (cfg.audience && !(Array.isArray(claims.aud) ? claims.aud.includes(cfg.audience) : claims.aud === cfg.audience)) throw unauthorized("JWT audience not accepted");
   const tenant = claims[cfg.tenantClaim ?? "tenant"];
   if (typeof tenant !== "string" || !tenant) throw unauthorized(`JWT has no "${cfg.tenantClaim ?? "tenant"}" claim`);
+  if (!isTenant(tenant)) throw unauthorized(`JWT "${cfg.tenantClaim ?? "tenant"}" claim is not a valid tenant name`);
   return { tenant, via: "jwt", subject: typeof claims.sub === "string" ? claims.sub : undefined };
 }
 

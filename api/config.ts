@@ -1,7 +1,10 @@
 // API settings from the environment (every variable is listed in docs/api.md and .env.example).
 import { randomBytes } from "node:crypto";
+import { ValidationError } from "../engine/errors.ts";
 import { logger } from "../engine/log.ts";
 import { loadJwks, parseApiKeys, type AuthConfig } from "./auth.ts";
+import { isTenant, TENANT_RULE } from "./identifiers.ts";
+import { DEFAULT_JSON_LIMITS, type JsonLimits } from "./json-scan.ts";
 
 const log = logger("api");
 
@@ -10,11 +13,17 @@ export interface ApiConfig {
   host: string;
   ingestTopic: string;
   maxBodyBytes: number;
+  /** Bounds checked on the raw body before it is parsed (api/json-scan.ts). */
+  json: JsonLimits;
   batchMax: number;
   rateLimit: { rps: number; burst: number };
   corsOrigins: string[];
   ws: { maxBufferedBytes: number; idleTimeoutS: number };
   auth: AuthConfig;
+  /** /metrics and /dashboard/stats.json: open to anyone (WEIR_METRICS_PUBLIC=1), or to a bearer WEIR_METRICS_TOKEN. */
+  metrics: { public: boolean; token?: string };
+  /** Lifetime of a POST /v1/ws-ticket ticket. */
+  ticketTtlMs: number;
   /** True when the API key was generated at start-up (development only). */
   devKey?: string;
 }
@@ -29,8 +38,11 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     issuer: env.WEIR_JWT_ISSUER || undefined,
     audience: env.WEIR_JWT_AUDIENCE || undefined,
     tenantClaim: env.WEIR_JWT_TENANT_CLAIM || "tenant",
+    allowNoExp: env.WEIR_JWT_ALLOW_NO_EXP === "1",
   };
   let devKey: string | undefined;
+  if (env.WEIR_DEV_TENANT && !isTenant(env.WEIR_DEV_TENANT))
+    throw new ValidationError("CONFIG_INVALID", "WEIR_DEV_TENANT is not a valid tenant name", [{ path: "WEIR_DEV_TENANT", message: `must be ${TENANT_RULE}` }]);
   if (!apiKeys.size && !jwt.hs256Secret && !jwt.rs256Keys) {
     devKey = `dev_${randomBytes(18).toString("base64url")}`;
     apiKeys.set(devKey, env.WEIR_DEV_TENANT || "default");
@@ -42,11 +54,19 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     host: env.HOST || "0.0.0.0",
     ingestTopic: env.WEIR_INGEST_TOPIC || "support.messages",
     maxBodyBytes: num(env.WEIR_MAX_BODY_BYTES, 1_048_576),
+    json: {
+      maxDepth: num(env.WEIR_JSON_MAX_DEPTH, DEFAULT_JSON_LIMITS.maxDepth),
+      maxMembers: num(env.WEIR_JSON_MAX_MEMBERS, Math.max(DEFAULT_JSON_LIMITS.maxMembers, num(env.WEIR_BATCH_MAX, 500))),
+      maxValues: num(env.WEIR_JSON_MAX_VALUES, DEFAULT_JSON_LIMITS.maxValues),
+      maxStringLength: DEFAULT_JSON_LIMITS.maxStringLength,
+    },
     batchMax: num(env.WEIR_BATCH_MAX, 500),
     rateLimit: { rps: num(env.WEIR_RATE_LIMIT_RPS, 100), burst: num(env.WEIR_RATE_LIMIT_BURST, 200) },
     corsOrigins: (env.WEIR_CORS_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
     ws: { maxBufferedBytes: num(env.WEIR_WS_MAX_BUFFERED_BYTES, 1_048_576), idleTimeoutS: num(env.WEIR_WS_IDLE_TIMEOUT_S, 60) },
     auth: { apiKeys, jwt },
+    metrics: { public: env.WEIR_METRICS_PUBLIC === "1", token: env.WEIR_METRICS_TOKEN || undefined },
+    ticketTtlMs: num(env.WEIR_WS_TICKET_TTL_S, 60) * 1000,
     devKey,
   };
 }

@@ -2,11 +2,12 @@
 // from these TypeBox schemas.
 import { Type, type Static } from "@sinclair/typebox";
 import { AggregatedResultSchema, RollupSchema } from "../engine/aggregator/schema.ts";
+import { IdString } from "./identifiers.ts";
 
 export const IngestMessage = Type.Object(
   {
-    id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "Message id, unique per tenant; generated when absent" })),
-    conversationId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "Generated when absent (a new conversation)" })),
+    id: Type.Optional(IdString("Message id, unique per tenant; generated when absent")),
+    conversationId: Type.Optional(IdString("Generated when absent (a new conversation)")),
     text: Type.String({ minLength: 1, maxLength: 100_000 }),
     author: Type.Optional(Type.Union([Type.Literal("customer"), Type.Literal("agent"), Type.Literal("bot")])),
     channel: Type.Optional(Type.String({ maxLength: 50 })),
@@ -28,6 +29,11 @@ export const Accepted = Type.Object({
 export type Accepted = Static<typeof Accepted>;
 
 export const BatchBody = Type.Object({ messages: Type.Array(Type.Unknown(), { minItems: 1 }) }, { additionalProperties: false });
+
+export const WsTicket = Type.Object({
+  ticket: Type.String({ description: "Single use: pass as `?ticket=` when opening a WebSocket" }),
+  expiresAt: Type.Number({ description: "Milliseconds since the epoch" }),
+});
 
 export const BatchItem = Type.Object({
   index: Type.Integer(),

@@ -1,15 +1,21 @@
 // Runs the API: one Bun server serving the Elysia app and the WebSocket routes
 // (/ws/conversations/:id and /ws/stream, both tenant-scoped). Applies migrations at start-up when
-// a store is configured, and mounts the observability engineer's plugins when they exist.
+// a store is configured, and mounts the observability engineer's plugins when they exist. Bun's
+// own body cap is set out of reach so every oversized body gets the app's one 413 (the app
+// enforces WEIR_MAX_BODY_BYTES from Content-Length and from the bytes it reads).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Server } from "bun";
-import { WeirError } from "../engine/errors.ts";
+import { systemClock } from "../engine/clock.ts";
+import { ValidationError, WeirError } from "../engine/errors.ts";
 import { logger } from "../engine/log.ts";
 import { createApp, type ApiDeps } from "./app.ts";
-import { authenticate } from "./auth.ts";
+import { authenticate, type Principal } from "./auth.ts";
+import { setClientAddress } from "./client-address.ts";
 import { toHttpError } from "./errors.ts";
+import { ID_RULE, isId } from "./identifiers.ts";
 import type { StreamEvent } from "./schemas.ts";
+import { TicketStore } from "./tickets.ts";
 import { conversationTopic, tenantTopic, WsHub, type WsData } from "./ws/hub.ts";
 
 const log = logger("api");
@@ -42,8 +48,22 @@ async function optionalPlugins(): Promise<NonNullable<ApiDeps["plugins"]>> {
   return out;
 }
 
-function wsError(status: number, code: string, message: string) {
-  return new Response(JSON.stringify({ error: { code, message, retriable: false } }), { status, headers: { "content-type": "application/json" } });
+function errorResponse(e: unknown) {
+  const h = toHttpError(e);
+  return new Response(JSON.stringify(h.body), { status: h.status, headers: { "content-type": "application/json" } });
+}
+const invalid = (path: string, message: string) => new ValidationError("VALIDATION_FAILED", "request is invalid", [{ path, message }]);
+
+/** Who opens a WebSocket: a single-use `?ticket=` (POST /v1/ws-ticket), the Authorization header, or — discouraged, it ends up in logs — `?access_token=`. */
+function wsPrincipal(req: Request, url: URL, deps: ApiDeps, tickets: TicketStore, now: number): Principal {
+  const ticket = url.searchParams.get("ticket");
+  if (ticket !== null) {
+    const tenant = tickets.redeem(ticket);
+    if (!tenant) throw new WeirError("UNAUTHORIZED", "ticket unknown, used or expired");
+    return { tenant, via: "ticket" };
+  }
+  const tok = url.searchParams.get("access_token");
+  return authenticate(deps.config.auth, req.headers.get("authorization") ?? (tok ? `Bearer ${tok}` : null), now);
 }
 
 /**
@@ -65,40 +85,48 @@ export async function startServer(deps: ApiDeps & { migrate?: boolean }): Promis
       : undefined,
   });
   // Routes read search and similar from this object per request, so they can be set later.
-  const appDeps: ApiDeps = { ...deps, plugins: [...(deps.plugins ?? []), ...(await optionalPlugins())] };
+  const tickets = deps.tickets ?? new TicketStore(deps.clock ?? systemClock, cfg.ticketTtlMs);
+  const appDeps: ApiDeps = { ...deps, tickets, plugins: [...(deps.plugins ?? []), ...(await optionalPlugins())] };
   const app = createApp(appDeps);
   const clockNow = () => (deps.clock ?? { now: Date.now }).now();
 
   const server = Bun.serve<WsData>({
     port: cfg.port,
     hostname: cfg.host,
-    maxRequestBodySize: cfg.maxBodyBytes + 64 * 1024,
+    // Out of reach on purpose: Bun's own 413 is an empty body with Connection: close; the app
+    // answers every oversized body with its JSON 413 instead, without reading past the limit.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     websocket: hub.handler(),
     fetch(req, srv) {
       const url = new URL(req.url);
-      if (!url.pathname.startsWith("/ws/")) return app.handle(req);
-      const conv = /^\/ws\/conversations\/([^/]+)$/.exec(url.pathname);
-      if (!conv && url.pathname !== "/ws/stream") return wsError(404, "NOT_FOUND", `no route ${url.pathname}`);
-      let tenant: string;
-      try {
-        // Browsers cannot set headers on a WebSocket: `?access_token=` is accepted too.
-        const tok = url.searchParams.get("access_token");
-        tenant = authenticate(cfg.auth, req.headers.get("authorization") ?? (tok ? `Bearer ${tok}` : null), clockNow()).tenant;
-      } catch (e) {
-        const h = toHttpError(e);
-        return new Response(JSON.stringify(h.body), { status: h.status, headers: { "content-type": "application/json" } });
+      if (!url.pathname.startsWith("/ws/")) {
+        setClientAddress(req, srv.requestIP(req)?.address ?? "unknown");
+        return app.handle(req);
       }
+      const conv = /^\/ws\/conversations\/([^/]+)$/.exec(url.pathname);
+      if (!conv && url.pathname !== "/ws/stream") return errorResponse(new WeirError("NOT_FOUND", "no such route"));
+      let conversationId: string | undefined;
+      try {
+        conversationId = conv ? decodeURIComponent(conv[1]) : undefined;
+      } catch {
+        return errorResponse(invalid("/params/id", "is not valid percent-encoding"));
+      }
+      if (conversationId !== undefined && !isId(conversationId)) return errorResponse(invalid("/params/id", `must be ${ID_RULE}`));
       const sinceRaw = url.searchParams.get("since");
       const since = sinceRaw === null ? undefined : Number(sinceRaw);
-      if (since !== undefined && (!Number.isInteger(since) || since < 0)) return wsError(400, "VALIDATION_FAILED", "since must be a non-negative integer");
-      const conversationId = conv ? decodeURIComponent(conv[1]) : undefined;
+      if (since !== undefined && (!Number.isInteger(since) || since < 0)) return errorResponse(invalid("/query/since", "must be a non-negative integer"));
+      let tenant: string;
+      try {
+        tenant = wsPrincipal(req, url, deps, tickets, clockNow()).tenant;
+      } catch (e) {
+        return errorResponse(e);
+      }
       const data: WsData = { tenant, conversationId, since, topic: conversationId ? conversationTopic(tenant, conversationId) : tenantTopic(tenant) };
       if (srv.upgrade(req, { data })) return undefined;
-      return wsError(426, "VALIDATION_FAILED", "expected a WebSocket upgrade");
+      return errorResponse(invalid("/headers/upgrade", "expected a WebSocket upgrade"));
     },
     error(e) {
-      const h = toHttpError(e instanceof WeirError ? e : e);
-      return new Response(JSON.stringify(h.body), { status: h.status, headers: { "content-type": "application/json" } });
+      return errorResponse(e);
     },
   });
   hub.attach(server);

@@ -1,6 +1,8 @@
 // GET /dashboard: a small live page (no build step) with throughput, lag and agent latency (polled
 // from /dashboard/stats.json), the stream of aggregated insights over the tenant WebSocket, and the
-// topology graph. The page takes the API key from `?key=` to open the WebSocket.
+// topology graph. The page takes the API key from `#key=` (or `?key=`), sends it as a header, and
+// opens the WebSocket with a single-use ticket from POST /v1/ws-ticket. stats.json needs a
+// credential (api/app.ts guards it); the page and graph are public.
 import { Elysia } from "elysia";
 import { dashboardStats } from "./stats.ts";
 import { PAGE } from "./page.ts";

@@ -1,4 +1,7 @@
 // The dashboard page: vanilla HTML, CSS and JS in one string, so nothing is built or downloaded.
+// The API key comes from the fragment (`/dashboard#key=...`, never sent to the server) or, for old
+// links, `?key=`; the page keeps it in sessionStorage, removes it from the address bar, sends it as
+// a header to /dashboard/stats.json, and opens the WebSocket with a single-use ticket.
 export const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>weir dashboard</title>
 <style>
@@ -27,11 +30,15 @@ export const PAGE = `<!doctype html>
  <section id="graph"></section>
 </main>
 <script>
-const q = new URLSearchParams(location.search); const key = q.get("key") || "";
+const q = new URLSearchParams(location.search); const h = new URLSearchParams(location.hash.slice(1));
+const key = h.get("key") || q.get("key") || sessionStorage.getItem("weir.key") || "";
+if (key) sessionStorage.setItem("weir.key", key);
+if (h.has("key") || q.has("key")) history.replaceState(null, "", location.pathname);
+const auth = { authorization: "Bearer " + key };
 const rates = []; let last = null;
 async function poll() {
   try {
-    const s = await (await fetch("/dashboard/stats.json")).json();
+    const s = await (await fetch("/dashboard/stats.json", { headers: auth })).json();
     if (last) { const r = (s.consumed - last.consumed) / ((s.at - last.at) / 1000); rates.push(Math.max(0, r)); if (rates.length > 60) rates.shift(); document.getElementById("rate").textContent = Math.round(r); }
     last = s;
     for (const [id, v] of [["consumed", s.consumed], ["lag", s.lag], ["dlq", s.deadLetters], ["rss", s.rssMb]]) document.getElementById(id).textContent = v;
@@ -41,8 +48,11 @@ async function poll() {
   } catch (e) {}
   setTimeout(poll, 1000);
 }
-function connect() {
-  const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/stream?access_token=" + encodeURIComponent(key));
+async function connect() {
+  let ticket = "";
+  try { ticket = (await (await fetch("/v1/ws-ticket", { method: "POST", headers: auth })).json()).ticket || ""; } catch (e) {}
+  if (!ticket) { document.getElementById("ws").textContent = "no access"; setTimeout(connect, 5000); return; }
+  const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/stream?ticket=" + encodeURIComponent(ticket));
   ws.onopen = () => document.getElementById("ws").textContent = "connected";
   ws.onclose = () => { document.getElementById("ws").textContent = "reconnecting"; setTimeout(connect, 2000); };
   ws.onmessage = (m) => {

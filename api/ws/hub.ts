@@ -1,6 +1,6 @@
-// WebSocket fan-out on Bun's native pub/sub. Topics are tenant-scoped (`t:<tenant>` for the whole
-// tenant, `c:<tenant>:<conversation>` for one conversation) so a socket can only ever subscribe to
-// its own tenant's data. Each socket's send buffer is bounded: one that grows past the limit (a
+// WebSocket fan-out on Bun's native pub/sub. Topics are tenant-scoped (["t",tenant] for the whole
+// tenant, ["c",tenant,conversation] for one conversation, JSON-encoded so no two pairs can share a
+// name whatever characters they hold) so a socket can only ever subscribe to its own tenant's data. Each socket's send buffer is bounded: one that grows past the limit (a
 // slow reader) is closed with 4008 right after the publish that overfilled it, so it never holds
 // back the others. Heartbeats are Bun's own ping/pong (`sendPings`, `idleTimeout`).
 import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
@@ -33,8 +33,8 @@ export interface WsHubOptions {
   catchUp?: (tenant: string, since: number, conversationId?: string) => Promise<StreamEvent[]>;
 }
 
-export const tenantTopic = (tenant: string) => `t:${tenant}`;
-export const conversationTopic = (tenant: string, conversationId: string) => `c:${tenant}:${conversationId}`;
+export const tenantTopic = (tenant: string) => JSON.stringify(["t", tenant]);
+export const conversationTopic = (tenant: string, conversationId: string) => JSON.stringify(["c", tenant, conversationId]);
 
 export class WsHub {
   private server: Server<WsData> | null = null;

@@ -168,9 +168,9 @@ describe("JWT", () => {
     const dir = mkdtempSync(join(tmpdir(), "weir-jwks-"));
     const file = join(dir, "jwks.json");
     writeFileSync(file, JSON.stringify({ keys: [{ ...publicKey.export({ format: "jwk" }), kid: "k1", use: "sig" }] }));
-    const { call, log } = setup({ WEIR_JWT_JWKS_FILE: file });
+    const { call, log, clock } = setup({ WEIR_JWT_JWKS_FILE: file });
     const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
-    const data = `${enc({ alg: "RS256", kid: "k1" })}.${enc({ tenant: "globex" })}`;
+    const data = `${enc({ alg: "RS256", kid: "k1" })}.${enc({ tenant: "globex", exp: clock.now() / 1000 + 60 })}`;
     const token = `${data}.${rsaSign("RSA-SHA256", Buffer.from(data), privateKey).toString("base64url")}`;
     expect((await call("/v1/messages", { method: "POST", key: token, body: JSON.stringify({ text: "hi" }) })).status).toBe(202);
     expect(JSON.parse(new TextDecoder().decode(log()[0].value!)).tenant).toBe("globex");
@@ -221,5 +221,147 @@ describe("health, docs, CORS, dev key", () => {
     const { call } = setup();
     expect((await call("/v1/conversations/c-1", { key: "key-acme" })).status).toBe(503);
     expect((await call("/v1/search?q=refund", { key: "key-acme" })).status).toBe(503);
+  });
+});
+
+describe("security: order of checks, media types, error bodies", () => {
+  test("authentication comes first: bad JSON with no key is a 401, not a 400", async () => {
+    const { call } = setup();
+    const res = await call("/v1/messages", { method: "POST", body: "{nope" });
+    expect(res.status).toBe(401);
+  });
+
+  test("form-encoded and multipart bodies → 415; JSON media types match in any case with parameters", async () => {
+    const { app, call, log } = setup();
+    const form = await call("/v1/messages", { method: "POST", key: "key-acme", body: "text=hi", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(form.status).toBe(415);
+    expect((await form.json()).error.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+    const fd = new FormData();
+    fd.set("text", "hi");
+    // Sent as a browser would: the multipart Content-Type with its boundary comes from the FormData.
+    expect((await app.handle(new Request("http://weir.test/v1/messages", { method: "POST", headers: { authorization: "Bearer key-acme" }, body: fd }))).status).toBe(415);
+    expect((await call("/v1/messages/batch", { method: "POST", key: "key-acme", body: "messages=1", headers: { "content-type": "text/plain" } })).status).toBe(415);
+    expect(log().length).toBe(0);
+    const ok = await call("/v1/messages", { method: "POST", key: "key-acme", body: JSON.stringify({ text: "hi" }), headers: { "content-type": "Application/JSON; charset=utf-8" } });
+    expect(ok.status).toBe(202);
+  });
+
+  test("error bodies name the field and reason but never echo values", async () => {
+    const { call } = setup();
+    const bad = await call("/v1/messages", { method: "POST", key: "key-acme", body: JSON.stringify({ text: 4111111111111111, author: "bob" }) });
+    expect(await bad.json()).toEqual({
+      error: { code: "VALIDATION_FAILED", message: "message is invalid", retriable: false, issues: [{ path: "/text", message: "must be a string" }, { path: "/author", message: "must be one of: customer, agent, bot" }] },
+    });
+    const parse = await call("/v1/messages", { method: "POST", key: "key-acme", body: '{"text": jane}' });
+    expect(await parse.json()).toEqual({ error: { code: "VALIDATION_FAILED", message: "body is not valid JSON", retriable: false, issues: [{ path: "/", message: "not valid JSON" }] } });
+  });
+
+  test("the batch endpoint describes a bad message in the same words as the single one", async () => {
+    const { call } = setup();
+    const body = { text: "x", author: "bob" };
+    const single = await (await call("/v1/messages", { method: "POST", key: "key-acme", body: JSON.stringify(body) })).json();
+    const batch = await (await call("/v1/messages/batch", { method: "POST", key: "key-acme", body: JSON.stringify({ messages: [body] }) })).json();
+    expect(batch.items[0].error).toEqual({ code: single.error.code, message: single.error.message, issues: single.error.issues });
+    expect(single.error.issues).toEqual([{ path: "/author", message: "must be one of: customer, agent, bot" }]);
+  });
+
+  test("a path id that breaks the id rule → 400 without echoing it", async () => {
+    const { call } = setup();
+    const res = await call("/v1/conversations/R%00x", { key: "key-acme" });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.issues).toEqual([{ path: "/params/id", message: expect.stringMatching(/^must be 1–200 letters/) }]);
+  });
+
+  test("Idempotency-Key compares meaning, not bytes: keys in another order replay", async () => {
+    const { call, log } = setup();
+    const send = (body: string) => call("/v1/messages", { method: "POST", key: "key-acme", body, headers: { "idempotency-key": "idem-order" } });
+    const first = await send('{"text":"refund please","author":"customer"}');
+    const second = await send('{ "author": "customer",\n  "text": "refund please" }');
+    expect(first.status).toBe(202);
+    expect(second.status).toBe(202);
+    expect(second.headers.get("idempotent-replayed")).toBe("true");
+    expect(log().length).toBe(1);
+  });
+});
+
+describe("security: rate limits", () => {
+  test("a batch is charged per message: it cannot bypass the limit", async () => {
+    const { call, clock, log } = setup({ WEIR_RATE_LIMIT_RPS: "10", WEIR_RATE_LIMIT_BURST: "20" });
+    const batch = JSON.stringify({ messages: Array.from({ length: 200 }, (_, i) => ({ text: `message ${i}` })) });
+    expect((await call("/v1/messages/batch", { method: "POST", key: "key-acme", body: batch })).status).toBe(202);
+    expect(log().length).toBe(200);
+    const next = await call("/v1/messages/batch", { method: "POST", key: "key-acme", body: batch });
+    expect(next.status).toBe(429);
+    expect(Number(next.headers.get("retry-after"))).toBe(19);
+    await clock.advance(19_000);
+    expect((await call("/v1/messages", { method: "POST", key: "key-acme", body: JSON.stringify({ text: "hi" }) })).status).toBe(202);
+  });
+
+  test("400s and 401s count against the caller (tenant, or client address when unauthenticated)", async () => {
+    const { call } = setup({ WEIR_RATE_LIMIT_RPS: "0.001", WEIR_RATE_LIMIT_BURST: "2" });
+    const bad = () => call("/v1/messages", { method: "POST", key: "key-acme", body: "{nope" });
+    expect([(await bad()).status, (await bad()).status, (await bad()).status]).toEqual([400, 400, 429]);
+    const anon = () => call("/v1/messages", { method: "POST", key: "wrong", body: "{}" });
+    expect([(await anon()).status, (await anon()).status, (await anon()).status]).toEqual([401, 401, 429]);
+    expect((await call("/v1/messages", { method: "POST", key: "key-globex", body: JSON.stringify({ text: "hi" }) })).status).toBe(202);
+  });
+});
+
+describe("security: JWT claims and tenant names", () => {
+  const post = (call: ReturnType<typeof setup>["call"], key: string) => call("/v1/messages", { method: "POST", key, body: JSON.stringify({ text: "hi" }) });
+
+  test("exp and nbf must be numbers; a token without exp is refused unless WEIR_JWT_ALLOW_NO_EXP=1", async () => {
+    const { call, clock } = setup({ WEIR_JWT_SECRET: "jwt-secret" });
+    const now = clock.now() / 1000;
+    for (const claims of [{ tenant: "acme" }, { tenant: "acme", exp: String(now + 60) }, { tenant: "acme", exp: now + 60, nbf: "0" }, { tenant: "acme", exp: now + 60, nbf: now + 30 }])
+      expect((await post(call, signHs256(claims, "jwt-secret"))).status).toBe(401);
+    expect((await post(call, signHs256({ tenant: "acme", exp: now + 60, nbf: now - 1 }, "jwt-secret"))).status).toBe(202);
+    const lax = setup({ WEIR_JWT_SECRET: "jwt-secret", WEIR_JWT_ALLOW_NO_EXP: "1" });
+    expect((await post(lax.call, signHs256({ tenant: "acme" }, "jwt-secret"))).status).toBe(202);
+    expect((await post(lax.call, signHs256({ tenant: "acme", exp: "never" }, "jwt-secret"))).status).toBe(401);
+  });
+
+  test("RS256: a kid the JWKS does not hold is refused even when it holds one key", async () => {
+    const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const file = join(mkdtempSync(join(tmpdir(), "weir-jwks-")), "jwks.json");
+    writeFileSync(file, JSON.stringify({ keys: [{ ...publicKey.export({ format: "jwk" }), kid: "k1" }] }));
+    const { call, clock } = setup({ WEIR_JWT_JWKS_FILE: file });
+    const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const token = (header: object) => {
+      const data = `${enc(header)}.${enc({ tenant: "globex", exp: clock.now() / 1000 + 60 })}`;
+      return `${data}.${rsaSign("RSA-SHA256", Buffer.from(data), privateKey).toString("base64url")}`;
+    };
+    expect((await post(call, token({ alg: "RS256", kid: "k1" }))).status).toBe(202);
+    expect((await post(call, token({ alg: "RS256", kid: "k2" }))).status).toBe(401);
+    expect((await post(call, token({ alg: "RS256" }))).status).toBe(401);
+  });
+
+  test("tenant names are checked in API-key configuration and WEIR_DEV_TENANT", () => {
+    expect(() => loadApiConfig({ WEIR_API_KEYS: "acme:k1,acme\u0000R:k2" })).toThrow("WEIR_API_KEYS has invalid tenant names");
+    expect(() => loadApiConfig({ WEIR_API_KEYS: "acme:R:k2" })).not.toThrow(); // "acme" with key "R:k2"
+    expect(() => loadApiConfig({ WEIR_DEV_TENANT: "a:b" })).toThrow("WEIR_DEV_TENANT is not a valid tenant name");
+  });
+});
+
+describe("security: tickets and operational endpoints", () => {
+  test("POST /v1/ws-ticket needs a credential and returns a single-use ticket", async () => {
+    const { call, clock } = setup();
+    expect((await call("/v1/ws-ticket", { method: "POST" })).status).toBe(401);
+    const res = await call("/v1/ws-ticket", { method: "POST", key: "key-acme" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ticket: expect.stringMatching(/^wt_/), expiresAt: clock.now() + 60_000 });
+  });
+
+  test("/metrics and /dashboard/stats.json answer without a key only with WEIR_METRICS_PUBLIC=1", async () => {
+    const { metricsRoute } = await import("../../../api/routes/metrics.ts");
+    const { dashboardRoute } = await import("../../../api/dashboard/index.ts");
+    const closed = setup({}, { plugins: [metricsRoute, dashboardRoute] });
+    expect((await closed.call("/metrics")).status).toBe(401);
+    expect((await closed.call("/dashboard/stats.json")).status).toBe(401);
+    expect((await closed.call("/dashboard/stats.json", { key: "key-acme" })).status).toBe(200);
+    expect((await closed.call("/dashboard")).status).toBe(200);
+    const open = setup({ WEIR_METRICS_PUBLIC: "1" }, { plugins: [metricsRoute, dashboardRoute] });
+    expect((await open.call("/metrics")).status).toBe(200);
+    expect((await open.call("/dashboard/stats.json")).status).toBe(200);
   });
 });
