@@ -4,10 +4,9 @@
 // imports the same patterns. An email address or a phone number cannot be an id.
 import { Type, type Static } from "@sinclair/typebox";
 
-/** Message and conversation ids: letters, digits and `._:-`, 1–128 characters (no `@`, no spaces). */
-export const ID_PATTERN = "^[A-Za-z0-9._:-]{1,128}$";
-/** Tenant names: lower-case letters, digits, `_` and `-`, starting with a letter or digit, at most 63. */
-export const TENANT_PATTERN = "^[a-z0-9][a-z0-9_-]{0,62}$";
+import { ID_PATTERN, TENANT_PATTERN } from "../engine/contracts/identifiers.ts";
+
+export { ID_PATTERN, TENANT_PATTERN } from "../engine/contracts/identifiers.ts";
 
 export const SupportMessage = Type.Object(
   {

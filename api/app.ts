@@ -115,21 +115,10 @@ export function createApp(deps: ApiDeps) {
     };
   }
 
-  async function remember(tenant: string, value: Record<string, unknown>) {
-    if (!deps.store) return;
-    try {
-      await deps.store.upsertMessage(tenant, value as never);
-    } catch (e) {
-      // The message is in Kafka already; the pipeline's postgres sink writes it again later.
-      log.warn("could not record ingested message", { err: e, messageId: value.id });
-    }
-  }
-
   async function ingestOne(tenant: string, m: IngestMessage, traceId: string): Promise<Accepted> {
     const { record, value } = toRecord(tenant, m, traceId);
     const rep = await deps.producer.produce(record);
     meter.ingested.inc({ tenant });
-    await remember(tenant, value);
     return { messageId: String(value.id), conversationId: String(value.conversationId), traceId, topic: rep.topic, partition: rep.partition, offset: rep.offset };
   }
 
@@ -241,7 +230,6 @@ export function createApp(deps: ApiDeps) {
             const r = reports[i];
             if (r.error) items.push({ index: g.index, status: "rejected", error: { code: r.error.code, message: r.error.message } });
             else {
-              await remember(principal.tenant, g.value);
               items.push({ index: g.index, status: "accepted", result: { messageId: String(g.value.id), conversationId: String(g.value.conversationId), traceId, topic: r.topic, partition: r.partition, offset: r.offset } });
             }
           }),

@@ -5,12 +5,9 @@
 // in the API still encode the pair (JSON) rather than rely on that.
 import { Type } from "@sinclair/typebox";
 
-/** 1–64 characters: letters, digits, `_` and `-`, starting with a letter or digit. */
-export const TENANT_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$";
-/** 1–200 characters: letters, digits and `. _ : @ -`, starting with a letter or digit. */
-export const ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$";
-export const TENANT_RULE = "1–64 letters, digits, '_' or '-', starting with a letter or digit";
-export const ID_RULE = "1–200 letters, digits, '.', '_', ':', '@' or '-', starting with a letter or digit";
+import { ID_PATTERN, ID_RULE, TENANT_PATTERN } from "../engine/contracts/identifiers.ts";
+
+export { ID_PATTERN, ID_RULE, TENANT_PATTERN, TENANT_RULE } from "../engine/contracts/identifiers.ts";
 
 const tenantRe = new RegExp(TENANT_PATTERN);
 const idRe = new RegExp(ID_PATTERN);
@@ -19,4 +16,4 @@ export const isTenant = (s: unknown): s is string => typeof s === "string" && te
 export const isId = (s: unknown): s is string => typeof s === "string" && idRe.test(s);
 
 /** TypeBox schema for an id field; `rule` is what validation errors say instead of the pattern. */
-export const IdString = (description: string) => Type.String({ minLength: 1, maxLength: 200, pattern: ID_PATTERN, rule: ID_RULE, description });
+export const IdString = (description: string) => Type.String({ minLength: 1, maxLength: 128, pattern: ID_PATTERN, rule: ID_RULE, description });
