@@ -40,6 +40,8 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
   private readonly rebalanceTimeoutMs: number;
   private consuming = false;
   private idleTimer: ReturnType<typeof setInterval> | null = null;
+  /** The idle timer's event-only poll while it runs (it may be awaiting a rebalance listener). */
+  private idle: Promise<unknown> | null = null;
   private rebalancing: Promise<void> | null = null;
   private readonly wakeup: QueueWakeup;
 
@@ -71,9 +73,14 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
     this.fetchQueue = f.rd_kafka_queue_new(this.rk)!;
     this.poller = f.weir_poller_new(this.queue, this.fetchQueue)!;
     this.wakeup = new QueueWakeup([this.queue, this.fetchQueue]);
-    // Keep serving group events while the application is not calling consume() (e.g. all paused).
+    // Keep serving group events (rebalances, errors, logs) while the application is not calling
+    // consume(): all partitions paused, or the pipeline waiting under backpressure. consume(0, …)
+    // serves events only; a message at the head of the event queue stays for the next real poll.
     this.idleTimer = setInterval(() => {
-      if (!this.consuming && !this.closed && !this.rebalancing) void this.consume(0, 0).catch(() => {});
+      if (this.consuming || this.closed || this.rebalancing || this.idle) return;
+      this.idle = this.consume(0, 0)
+        .catch((e) => this.log.warn("idle event poll failed", { error: e }))
+        .finally(() => (this.idle = null));
     }, 200);
     (this.idleTimer as { unref?: () => void }).unref?.();
   }
@@ -136,6 +143,10 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
 
   async consume(max: number, timeoutMs: number): Promise<ConsumedMessage[]> {
     if (this.closed) return [];
+    // The idle path may be serving a rebalance; a real poll comes after it, as it would have if it
+    // had found the rebalance event itself.
+    if (this.idle && max > 0) await this.idle;
+    if (this.closed) return [];
     if (this.consuming) throw new WeirError("KAFKA_ERROR", "consume() called while another consume() is running");
     this.consuming = true;
     try {
@@ -150,7 +161,8 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.closed) return [];
-      const n = max > 0 ? this.pollBatch(max) : 0;
+      // max 0 polls events only (weir_poll_messages hands over no message then).
+      const n = this.pollBatch(max);
       if (n === -1) {
         // One message is larger than the buffer: grow and retry.
         this.buf = Buffer.allocUnsafe(Math.max(this.buf.length * 2, Number(f.weir_pending_size(this.poller)) + 1024));
