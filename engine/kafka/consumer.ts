@@ -16,6 +16,19 @@ import type { ConsumedMessage, Consumer, ConsumerOptions, PartitionLag, Rebalanc
 const BATCH_BYTES = 8 << 20;
 const MIN_BATCH_BYTES = 256 << 10;
 const TABLE_MESSAGES = 10_000;
+/**
+ * Classic-protocol group settings. A member that dies (kill -9, a lost host) keeps its partitions
+ * until the broker's session timeout: librdkafka's 45 s default meant 45 s with no processing on
+ * them. 10 s (heartbeat every 3 s) gave a measured failover of about 10 s (bench/recovery,
+ * docs/DECISIONS.md) and keeps a margin above the brokers' usual 6 s minimum; the JS thread
+ * blocking does not delay heartbeats (librdkafka sends them from its own thread).
+ * Overridable by WEIR_KAFKA_CONSUMER_CONFIG / WEIR_KAFKA_CONFIG.
+ */
+export const CLASSIC_GROUP_DEFAULTS = {
+  "partition.assignment.strategy": "cooperative-sticky",
+  "session.timeout.ms": 10_000,
+  "heartbeat.interval.ms": 3_000,
+} as const;
 const codeError = (code: number, op: string) => (code ? kafkaError(code, op) : null);
 const tpKey = (t: TopicPartition) => `${t.topic}\u0000${t.partition}`;
 
@@ -46,9 +59,12 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
   private readonly wakeup: QueueWakeup;
 
   constructor(opts: ConsumerOptions) {
+    // The next-generation protocol (KIP-848, group.protocol=consumer) assigns on the broker and
+    // takes its timeouts from the broker: the classic-only settings below would make rd_kafka_new fail.
+    const nextGen = String(opts.config?.["group.protocol"] ?? "classic") === "consumer";
     const config = {
       "group.id": opts.groupId,
-      "partition.assignment.strategy": "cooperative-sticky",
+      ...(nextGen ? {} : CLASSIC_GROUP_DEFAULTS),
       // weir commits exactly the offsets it has processed; never behind the application's back.
       "enable.auto.commit": false,
       "enable.auto.offset.store": false,

@@ -51,4 +51,21 @@ describe("per-client Kafka configuration", () => {
     await c.close();
     expect(ignoredWarnings()).toEqual([]);
   }, 60_000);
+
+  test("a group.protocol=consumer (KIP-848) consumer is created without weir's classic-only defaults and consumes", async () => {
+    const topic = uniqueTopic("kip848");
+    await t.admin().createTopics([{ topic, partitions: 2 }]);
+    const p = t.producer();
+    await p.send([0, 1].map((partition) => ({ topic, partition, key: `ticket-${partition}`, value: JSON.stringify({ priority: "high" }) })));
+    // Were weir's classic defaults (partition.assignment.strategy...) passed on, rd_kafka_new would refuse it.
+    const t848 = createKafkaTransport({ brokers: BROKERS, consumerConfig: { "group.protocol": "consumer", "group.remote.assignor": "range" } });
+    const c = t848.consumer({ groupId: `g-${topic}` });
+    c.subscribe([topic]);
+    const got = await consumeN(c, 2, 60_000);
+    expect(got.map((m) => text(m.key)).sort()).toEqual(["ticket-0", "ticket-1"]);
+    expect(c.assignment().map((x) => x.partition).sort()).toEqual([0, 1]);
+    await c.close();
+    await p.close();
+    await t848.close();
+  }, 90_000);
 });
