@@ -19,15 +19,15 @@ const TABLE_MESSAGES = 10_000;
 /**
  * Classic-protocol group settings. A member that dies (kill -9, a lost host) keeps its partitions
  * until the broker's session timeout: librdkafka's 45 s default meant 45 s with no processing on
- * them. 10 s (heartbeat every 3 s) gave a measured failover of about 10 s (bench/recovery,
- * docs/DECISIONS.md) and keeps a margin above the brokers' usual 6 s minimum; the JS thread
+ * them. 10 s with a heartbeat every 2 s gave a measured failover of 10 s (3 s heartbeats: 12 s;
+ * bench/recovery, docs/DECISIONS.md §15) with a margin above the brokers' usual 6 s minimum; the JS thread
  * blocking does not delay heartbeats (librdkafka sends them from its own thread).
  * Overridable by WEIR_KAFKA_CONSUMER_CONFIG / WEIR_KAFKA_CONFIG.
  */
 export const CLASSIC_GROUP_DEFAULTS = {
   "partition.assignment.strategy": "cooperative-sticky",
   "session.timeout.ms": 10_000,
-  "heartbeat.interval.ms": 3_000,
+  "heartbeat.interval.ms": 2_000,
 } as const;
 const codeError = (code: number, op: string) => (code ? kafkaError(code, op) : null);
 const tpKey = (t: TopicPartition) => `${t.topic}\u0000${t.partition}`;
