@@ -16,6 +16,19 @@ import type { ConsumedMessage, Consumer, ConsumerOptions, PartitionLag, Rebalanc
 const BATCH_BYTES = 8 << 20;
 const MIN_BATCH_BYTES = 256 << 10;
 const TABLE_MESSAGES = 10_000;
+/**
+ * Classic-protocol group settings. A member that dies (kill -9, a lost host) keeps its partitions
+ * until the broker's session timeout: librdkafka's 45 s default meant 45 s with no processing on
+ * them. 10 s with a heartbeat every 2 s gave a measured failover of 10 s (3 s heartbeats: 12 s;
+ * bench/recovery, docs/DECISIONS.md §15) with a margin above the brokers' usual 6 s minimum; the JS thread
+ * blocking does not delay heartbeats (librdkafka sends them from its own thread).
+ * Overridable by WEIR_KAFKA_CONSUMER_CONFIG / WEIR_KAFKA_CONFIG.
+ */
+export const CLASSIC_GROUP_DEFAULTS = {
+  "partition.assignment.strategy": "cooperative-sticky",
+  "session.timeout.ms": 10_000,
+  "heartbeat.interval.ms": 2_000,
+} as const;
 const codeError = (code: number, op: string) => (code ? kafkaError(code, op) : null);
 const tpKey = (t: TopicPartition) => `${t.topic}\u0000${t.partition}`;
 
@@ -40,13 +53,18 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
   private readonly rebalanceTimeoutMs: number;
   private consuming = false;
   private idleTimer: ReturnType<typeof setInterval> | null = null;
+  /** The idle timer's event-only poll while it runs (it may be awaiting a rebalance listener). */
+  private idle: Promise<unknown> | null = null;
   private rebalancing: Promise<void> | null = null;
   private readonly wakeup: QueueWakeup;
 
   constructor(opts: ConsumerOptions) {
+    // The next-generation protocol (KIP-848, group.protocol=consumer) assigns on the broker and
+    // takes its timeouts from the broker: the classic-only settings below would make rd_kafka_new fail.
+    const nextGen = String(opts.config?.["group.protocol"] ?? "classic") === "consumer";
     const config = {
       "group.id": opts.groupId,
-      "partition.assignment.strategy": "cooperative-sticky",
+      ...(nextGen ? {} : CLASSIC_GROUP_DEFAULTS),
       // weir commits exactly the offsets it has processed; never behind the application's back.
       "enable.auto.commit": false,
       "enable.auto.offset.store": false,
@@ -71,9 +89,14 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
     this.fetchQueue = f.rd_kafka_queue_new(this.rk)!;
     this.poller = f.weir_poller_new(this.queue, this.fetchQueue)!;
     this.wakeup = new QueueWakeup([this.queue, this.fetchQueue]);
-    // Keep serving group events while the application is not calling consume() (e.g. all paused).
+    // Keep serving group events (rebalances, errors, logs) while the application is not calling
+    // consume(): all partitions paused, or the pipeline waiting under backpressure. consume(0, …)
+    // serves events only; a message at the head of the event queue stays for the next real poll.
     this.idleTimer = setInterval(() => {
-      if (!this.consuming && !this.closed && !this.rebalancing) void this.consume(0, 0).catch(() => {});
+      if (this.consuming || this.closed || this.rebalancing || this.idle) return;
+      this.idle = this.consume(0, 0)
+        .catch((e) => this.log.warn("idle event poll failed", { error: e }))
+        .finally(() => (this.idle = null));
     }, 200);
     (this.idleTimer as { unref?: () => void }).unref?.();
   }
@@ -136,6 +159,10 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
 
   async consume(max: number, timeoutMs: number): Promise<ConsumedMessage[]> {
     if (this.closed) return [];
+    // The idle path may be serving a rebalance; a real poll comes after it, as it would have if it
+    // had found the rebalance event itself.
+    if (this.idle && max > 0) await this.idle;
+    if (this.closed) return [];
     if (this.consuming) throw new WeirError("KAFKA_ERROR", "consume() called while another consume() is running");
     this.consuming = true;
     try {
@@ -150,7 +177,8 @@ export class LibrdkafkaConsumer extends KafkaClient implements Consumer {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.closed) return [];
-      const n = max > 0 ? this.pollBatch(max) : 0;
+      // max 0 polls events only (weir_poll_messages hands over no message then).
+      const n = this.pollBatch(max);
       if (n === -1) {
         // One message is larger than the buffer: grow and retry.
         this.buf = Buffer.allocUnsafe(Math.max(this.buf.length * 2, Number(f.weir_pending_size(this.poller)) + 1024));

@@ -3,6 +3,7 @@ import { LibrdkafkaAdmin } from "./admin.ts";
 import { LibrdkafkaConsumer } from "./consumer.ts";
 import { LibrdkafkaProducer } from "./producer.ts";
 import { librdkafkaInfo } from "./native.ts";
+import { assertRole, forAdmin, forConsumer, forProducer } from "./client-config.ts";
 import type { Admin, Consumer, ConsumerOptions, KafkaConfig, Producer, ProducerOptions, Transport } from "./types.ts";
 
 export type * from "./types.ts";
@@ -12,8 +13,15 @@ export { onLibrdkafkaStats } from "./client.ts";
 export interface KafkaTransportOptions {
   /** Comma-separated host:port list (bootstrap.servers). */
   brokers: string;
-  /** Extra librdkafka properties applied to every client (security, client.id, statistics...). */
+  /**
+   * librdkafka properties for every client (security, client.id, statistics...). Consumer-only keys
+   * reach only consumers, producer-only keys only producers (librdkafka would ignore them elsewhere).
+   */
   config?: KafkaConfig;
+  /** Properties for consumers only; they override `config`. A producer-only key is CONFIG_INVALID. */
+  consumerConfig?: KafkaConfig;
+  /** Properties for producers only; they override `config`. A consumer-only key is CONFIG_INVALID. */
+  producerConfig?: KafkaConfig;
 }
 
 /**
@@ -25,6 +33,11 @@ export interface KafkaTransportOptions {
  */
 export function createKafkaTransport(opts: KafkaTransportOptions): Transport {
   const base: KafkaConfig = { "bootstrap.servers": opts.brokers, ...opts.config };
+  assertRole(opts.consumerConfig ?? {}, "consumer", "consumerConfig");
+  assertRole(opts.producerConfig ?? {}, "producer", "producerConfig");
+  const consumerBase = { ...forConsumer(base), ...opts.consumerConfig };
+  const producerBase = { ...forProducer(base), ...opts.producerConfig };
+  const adminBase = forAdmin(base);
   const clients = new Set<{ close(): Promise<void> }>();
   const track = <T extends { close(): Promise<void> }>(c: T): T => {
     clients.add(c);
@@ -39,9 +52,9 @@ export function createKafkaTransport(opts: KafkaTransportOptions): Transport {
   return {
     kind: "librdkafka",
     description: `Kafka at ${opts.brokers} via librdkafka ${info.version} (${info.source})`,
-    producer: (p: ProducerOptions = {}): Producer => track(new LibrdkafkaProducer({ ...p, config: { ...p.defaults, ...base, ...p.config } })),
-    consumer: (c: ConsumerOptions): Consumer => track(new LibrdkafkaConsumer({ ...c, config: { ...base, ...c.config } })),
-    admin: (): Admin => track(new LibrdkafkaAdmin(base)),
+    producer: (p: ProducerOptions = {}): Producer => track(new LibrdkafkaProducer({ ...p, config: { ...p.defaults, ...producerBase, ...p.config } })),
+    consumer: (c: ConsumerOptions): Consumer => track(new LibrdkafkaConsumer({ ...c, config: { ...consumerBase, ...c.config } })),
+    admin: (): Admin => track(new LibrdkafkaAdmin(adminBase)),
     async close() {
       await Promise.allSettled([...clients].map((c) => c.close()));
     },

@@ -125,7 +125,7 @@ const SYMBOLS = {
 } as const;
 
 export const SHIM_SOURCE = resolve(import.meta.dir, "native/weir_shim.c");
-const SHIM_VERSION = 4;
+const SHIM_VERSION = 5;
 /** rdkafka.h from the librdkafka source the npm package ships; the shim uses only long-stable API. */
 const HEADER_DIRS = [
   resolve(import.meta.dir, "../../node_modules/@confluentinc/kafka-javascript/deps/librdkafka/src"),

@@ -10,7 +10,9 @@
 // Memory is bounded: past `maxKeysInMemory` keys the least recently written ones move to an SQLite
 // spill file on local disk (spill-file.ts) and come back on their next read, so a key space that
 // keeps growing (conversations) does not grow the heap with it.
-import type { Producer, Transport } from "../kafka/types.ts";
+import type { Consumer, Producer, Transport } from "../kafka/types.ts";
+import { KafkaError, WeirError } from "../errors.ts";
+import { ERR } from "../kafka/native.ts";
 import { SpillFile } from "./spill-file.ts";
 import { logger } from "../log.ts";
 import { metrics } from "../observability/metrics.ts";
@@ -25,7 +27,20 @@ const TOMBSTONE = Symbol("tombstone");
 export interface StateStoreOptions {
   /** Keys held in memory across this store's partitions before the oldest written go to disk. */
   maxKeysInMemory?: number;
+  /**
+   * How long restore() waits for the changelog partition to become readable (a topic created a
+   * moment ago, a leader being elected) before failing with STATE_RESTORE_FAILED. Default 60 000 ms
+   * (WEIR_STATE_RESTORE_READY_MS).
+   */
+  restoreReadyTimeoutMs?: number;
 }
+
+/**
+ * Errors meaning "the partition is not readable yet": retriable ones (leadership, transport) and,
+ * here only, an unknown topic or partition — the changelog may be created at this very moment.
+ */
+const NOT_READY_YET = new Set<number>([ERR._UNKNOWN_PARTITION, ERR._UNKNOWN_TOPIC, ERR.UNKNOWN_TOPIC_OR_PART]);
+const notReadyYet = (e: unknown): boolean => e instanceof WeirError && (e.retriable || (e instanceof KafkaError && NOT_READY_YET.has(e.kafkaCode)));
 
 export class StateStore {
   /** In memory, per partition, least recently written first. */
@@ -36,6 +51,7 @@ export class StateStore {
   private inMemory = 0;
   private spill: SpillFile | null = null;
   private spilled = 0;
+  private readonly restoreReadyMs: number;
 
   constructor(
     readonly changelog: string,
@@ -44,6 +60,7 @@ export class StateStore {
     opts: StateStoreOptions = {},
   ) {
     this.maxKeys = opts.maxKeysInMemory ?? Number(process.env.WEIR_STATE_MEMORY_KEYS ?? 100_000);
+    this.restoreReadyMs = opts.restoreReadyTimeoutMs ?? Number(process.env.WEIR_STATE_RESTORE_READY_MS ?? 60_000);
   }
 
   get<S>(partition: number, key: string): S | undefined {
@@ -180,7 +197,7 @@ export class StateStore {
     // commit markers, so its last record's offset never reaches the high watermark.
     const c = this.transport.consumer({ groupId: `${groupId}-restore`, config: { "enable.partition.eof": true } });
     try {
-      const { high, low } = await c.watermarks(this.changelog, partition);
+      const { high, low } = await this.readableWatermarks(c, partition);
       if (high > low) {
         c.assign([{ topic: this.changelog, partition, offset: low }]);
         let next = low;
@@ -213,6 +230,44 @@ export class StateStore {
     const secs = stop();
     this.log.info("state restored", { changelog: this.changelog, partition, keys, seconds: +secs.toFixed(3) });
     return keys;
+  }
+
+  /**
+   * The changelog partition's watermarks once it can be read. Right after the changelog is created
+   * (first start, or a restart racing topic creation) the query fails with NOT_LEADER_FOR_PARTITION
+   * or an unknown partition for a while; giving up then would process the partition with no state.
+   * So: retry with backoff, say so every few seconds, and past the bound throw STATE_RESTORE_FAILED.
+   */
+  private async readableWatermarks(c: Consumer, partition: number): Promise<{ low: number; high: number }> {
+    const started = Date.now();
+    const deadline = started + this.restoreReadyMs;
+    let wait = 50;
+    let attempts = 0;
+    let reportAt = 0;
+    for (;;) {
+      attempts++;
+      try {
+        return await c.watermarks(this.changelog, partition, Math.max(100, Math.min(5_000, deadline - Date.now())));
+      } catch (e) {
+        const retry = notReadyYet(e);
+        if (!retry || Date.now() >= deadline) {
+          const why = retry ? `not readable within ${this.restoreReadyMs} ms` : "cannot be read";
+          throw new WeirError("STATE_RESTORE_FAILED", `changelog ${this.changelog}[${partition}] ${why}; refusing to process the partition without its state`, {
+            cause: e,
+            retriable: retry,
+            details: { changelog: this.changelog, partition, attempts, waitedMs: Date.now() - started, lastError: (e as Error).message },
+          });
+        }
+        if (attempts === 1 || Date.now() >= reportAt) {
+          reportAt = Date.now() + 5_000;
+          this.log[attempts === 1 ? "info" : "warn"]("changelog not readable yet; retrying", {
+            changelog: this.changelog, partition, attempts, waitedMs: Date.now() - started, boundMs: this.restoreReadyMs, error: (e as Error).message,
+          });
+        }
+        await new Promise((r) => setTimeout(r, Math.min(wait, deadline - Date.now())));
+        wait = Math.min(wait * 2, 1_000);
+      }
+    }
   }
 
   /** Removes a key (a tombstone in the changelog). */

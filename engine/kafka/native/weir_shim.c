@@ -16,7 +16,7 @@
 #include <string.h>
 #include "rdkafka.h"
 
-#define WEIR_SHIM_VERSION 4
+#define WEIR_SHIM_VERSION 5
 
 int32_t weir_shim_version(void) { return WEIR_SHIM_VERSION; }
 
@@ -248,12 +248,26 @@ static int64_t put_message(const rd_kafka_message_t *m, double *t, uint8_t *out,
  * q (partitions not forwarded) come before fq, so a partition's messages stay in order while its
  * queue is being forwarded; the first other event (rebalance, error, stats, log, commit result)
  * stops the batch and is handed over in *other. Each message is released once copied.
+ * With max == 0 it only serves events (see step 0): the consumer's idle path.
  */
 int32_t weir_poll_messages(weir_poller_t *p, int32_t max, uint8_t *out, int64_t cap, double *table, int64_t *used, rd_kafka_event_t **other) {
   int32_t n = 0;
   int64_t pos = 0;
   *other = NULL;
   *used = 0;
+  /* 0. max == 0 (the idle path): hand over the next non-message event and no message. A message
+   *    at the head of the queue stays pending for the next real poll, and so do the events behind
+   *    it, which must not overtake it; nothing is served while a fetch batch is half delivered. */
+  if (max == 0) {
+    if (p->pending || p->batch_len) return 0;
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(p->q, 0);
+    if (!ev) return 0;
+    if (rd_kafka_event_type(ev) != RD_KAFKA_EVENT_FETCH) { *other = ev; return 0; }
+    const rd_kafka_message_t *m = rd_kafka_event_message_next(ev);
+    if (!m) { rd_kafka_event_destroy(ev); return 0; }
+    p->pending = ev; p->pending_msg = m;
+    return 0;
+  }
   /* 1. Events on the main queue, until it is empty. */
   while (n < max && !p->batch_len) {
     rd_kafka_event_t *ev = p->pending;
