@@ -118,6 +118,8 @@ describe("tenants can never cross", () => {
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.issues).toEqual([{ path: "/conversationId", message: expect.stringContaining("letters, digits") }]);
     expect((await post("/v1/messages", JSON.stringify({ conversationId: "R:x", text: "my order is late" }))).status).toBe(202);
+    // What the pipeline's sink would write for it (the API stores no ingested body itself).
+    await store.upsertMessage("acme", { id: "m-rx", conversationId: "R:x", text: "my order is late" } as never);
     const path = await fetch(new URL("/v1/conversations/R%00x", api.url), { headers: { authorization: "Bearer key-acme" } });
     expect(path.status).toBe(400);
     const own = await fetch(new URL("/v1/conversations/R:x", api.url), { headers: { authorization: "Bearer key-acme" } });

@@ -7,6 +7,7 @@ import { loadApiConfig } from "../../../api/config.ts";
 import { startServer, type ServerHandle } from "../../../api/server.ts";
 import { CLOSE_SLOW_CONSUMER } from "../../../api/ws/hub.ts";
 import type { Producer, Transport } from "../../../engine/kafka/types.ts";
+import { PostgresSink } from "../../../engine/sinks/postgres-sink.ts";
 import { WebSocketSink } from "../../../engine/sinks/websocket-sink.ts";
 import type { SinkRecord } from "../../../engine/sinks/sink.ts";
 import { PgIdempotencyStore } from "../../../persistence/idempotency.ts";
@@ -118,13 +119,15 @@ describe("ingestion", () => {
     const first = await (a.status === 202 ? a : b).json();
     expect(final).toEqual(first);
     expect(await topicSize()).toBe(before + 1);
-    expect(await store.conversation("acme", "c-idem")).toMatchObject({ messageCount: 1 });
+    // The API stores no ingested body (the pipeline's sink writes the redacted message): one record on the topic is the check.
   }, 40_000);
 });
 
 describe("tenant isolation over HTTP", () => {
   test("a conversation and its insights are visible to their tenant only", async () => {
     expect((await post("/v1/messages", "key-acme", { id: "m-iso", conversationId: "c-iso", text: "My account was hacked" })).status).toBe(202);
+    // The pipeline's postgres sink writes the (redacted) message with its result; the API itself stores no ingested body.
+    await new PostgresSink(store, "db").write([insight("acme", "m-iso", "c-iso", 1, { message: { id: "m-iso", conversationId: "c-iso", text: "My account was [CREDENTIAL]" } })]);
     await sink.write([insight("acme", "m-iso", "c-iso", 1)]);
     const mine = await get("/v1/conversations/c-iso", "key-acme");
     expect(mine.status).toBe(200);
