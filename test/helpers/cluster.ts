@@ -147,8 +147,8 @@ export class Cluster {
   }
 
   /** What a user reads, once everything has drained (bounded by settleMs). */
-  check(ids: Iterable<string>, settleMs = 120_000): Promise<Outcome> {
-    return checkOutcome({ sql: this.sql, transport: this.transport, resultsTopic: this.names.results, ids, settleMs });
+  check(ids: Iterable<string>, settleMs = 120_000, quietMs = 25_000): Promise<Outcome> {
+    return checkOutcome({ sql: this.sql, transport: this.transport, resultsTopic: this.names.results, ids, settleMs, quietMs });
   }
 
   /** Workers' log file (all incarnations), for failure messages. */

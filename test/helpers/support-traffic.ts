@@ -33,6 +33,8 @@ export interface TrafficOptions {
  */
 export class SupportTraffic {
   readonly acked = new Map<string, number>();
+  /** Id → when it was handed to the producer (ms since the epoch). */
+  readonly sentAt = new Map<string, number>();
   readonly failed: string[] = [];
   private n = 0;
   private stopping = false;
@@ -95,6 +97,8 @@ export class SupportTraffic {
   }
 
   private async send(batch: ReturnType<SupportTraffic["message"]>[]): Promise<string[]> {
+    const now = Date.now();
+    for (const m of batch) this.sentAt.set(m.id, now);
     const records = batch.map((m) => ({
       topic: this.opts.topic,
       key: `${m.tenant}:${m.conversationId}`,

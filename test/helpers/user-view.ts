@@ -124,6 +124,8 @@ export interface CheckOptions {
   tenant?: string;
   /** How long to wait for every id to be final in PostgreSQL before judging. Default 120 s. */
   settleMs?: number;
+  /** Judge earlier when the number of final rows has not moved for this long (stuck). Default 25 s. */
+  quietMs?: number;
 }
 
 /**
@@ -133,10 +135,16 @@ export interface CheckOptions {
 export async function checkOutcome(o: CheckOptions): Promise<Outcome> {
   const ids = [...new Set(o.ids)];
   let statuses = new Map<string, string>();
+  let lastFinal = -1;
+  let lastMove = Date.now();
+  const quietMs = o.quietMs ?? 25_000;
   try {
     await waitFor(async () => {
       statuses = await insightStatuses(o.sql, o.tenant);
-      return ids.every((id) => statuses.get(id) === "final");
+      const final = ids.filter((id) => statuses.get(id) === "final").length;
+      if (final !== lastFinal) [lastFinal, lastMove] = [final, Date.now()];
+      // Stuck: nothing became final for quietMs (partial results past their deadline stay partial).
+      return final === ids.length || Date.now() - lastMove > quietMs;
     }, `${ids.length} final rows in PostgreSQL`, o.settleMs ?? 120_000, 250);
   } catch {
     // Judged below with what is there.
