@@ -2,21 +2,17 @@
 // crash, and no acknowledged message is lost. Uses a second, private broker so that stopping it
 // cannot disturb the shared one.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { resolve } from "node:path";
 import { createKafkaTransport } from "../../../../engine/kafka/index.ts";
 import type { KafkaError } from "../../../../engine/errors.ts";
 import { text, uniqueTopic } from "../../../helpers/kafka.ts";
 import { waitFor } from "../../../helpers/wait.ts";
+import { privateBroker } from "../../../helpers/private-broker.ts";
 import { message, readResults, TEST_AGENTS, testTopology } from "../../../helpers/pipeline.ts";
 import { Pipeline } from "../../../../engine/runtime/pipeline.ts";
 
 const PORT = process.env.WEIR_TEST_KAFKA_RESTART_PORT ?? "19192";
-const env = { ...process.env, WEIR_KAFKA_PORT: PORT, WEIR_KAFKA_CONTROLLER_PORT: String(Number(PORT) + 1) };
-const script = resolve(import.meta.dir, "../../../../scripts/kafka/broker.sh");
-const broker = (cmd: string) => {
-  const r = Bun.spawnSync(["bash", script, cmd], { env, stdout: "pipe", stderr: "pipe" });
-  if (r.exitCode !== 0 && cmd !== "stop") throw new Error(`broker ${cmd} failed: ${r.stderr.toString()}${r.stdout.toString()}`);
-};
+const restartable = privateBroker(PORT);
+const broker = (cmd: "start" | "stop" | "reset") => restartable[cmd]();
 
 beforeAll(() => broker("start"));
 afterAll(() => broker("reset"));
