@@ -269,7 +269,7 @@ describe("security: order of checks, media types, error bodies", () => {
     const { call } = setup();
     const res = await call("/v1/conversations/R%00x", { key: "key-acme" });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.issues).toEqual([{ path: "/params/id", message: expect.stringMatching(/^must be 1–200 letters/) }]);
+    expect((await res.json()).error.issues).toEqual([{ path: "/params/id", message: expect.stringMatching(/^must be 1–128 letters/) }]);
   });
 
   test("Idempotency-Key compares meaning, not bytes: keys in another order replay", async () => {

@@ -15,7 +15,7 @@ describe("validator(IngestMessage)", () => {
     const issues = v.issues({ text: 4111111111111111, author: "bob", conversationId: "R\u0000x", extra: "jane@example.com" });
     expect(issues).toEqual([
       { path: "/extra", message: "is not a known field" },
-      { path: "/conversationId", message: "must be 1–200 letters, digits, '.', '_', ':', '@' or '-', starting with a letter or digit" },
+      { path: "/conversationId", message: "must be 1–128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit (never personal data)" },
       { path: "/text", message: "must be a string" },
       { path: "/author", message: "must be one of: customer, agent, bot" },
     ]);
