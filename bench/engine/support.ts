@@ -126,6 +126,29 @@ export async function supportThroughput(t: Transport, admin: Admin, n: number, r
 }
 
 /**
+ * Exactly-once latency: the support topology with `delivery: exactly-once` (commits every 100 ms),
+ * send time to the first final result read by a read_committed reader (librdkafka's default), at a
+ * steady rate. Under exactly-once a result is visible only once its transaction commits, and a
+ * message crosses four topics, so each crossing waits for a commit of the stage that wrote it.
+ */
+export async function eosLatency(t: Transport, admin: Admin, run: string, rate = 500, seconds = 10): Promise<{ p50: number; p99: number }> {
+  const prefix = `bench-eos-${run}`;
+  const topology = { ...supportTopology(prefix), delivery: "exactly-once" as const };
+  const src = `${prefix}.messages`;
+  await admin.createTopics([{ topic: src, partitions: 6 }]);
+  const staged = new StagedPipeline({ topology, transport: t, agents: AGENTS });
+  await staged.start();
+  const count = rate * seconds;
+  const latRun = `${run}-eos`;
+  const collecting = collectLatencies(t, `${prefix}.insights`, `${prefix}-lat-reader`, count, (v) => (v.status === "final" && String(v.messageId).startsWith(latRun) ? v.message?.timestamp : undefined));
+  await Bun.sleep(1000);
+  await steady(t, src, latRun, rate, count);
+  const lat = await collecting;
+  await staged.stop();
+  return { p50: percentile(lat, 50), p99: percentile(lat, 99) };
+}
+
+/**
  * Throughput is the best of `repeats` rounds, each on fresh topics, with the agents' ceiling measured
  * in the same rounds (one 8 s round swung by ±25 % on this shared 2-core machine); latency is
  * measured once, through the last round's job.
