@@ -57,7 +57,11 @@ Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`
       setDashboardGraph(toSvg(topology));
     }
     const stages = values.stage ? String(values.stage).split(",").map((s) => s.trim()).filter(Boolean) : undefined;
-    const pipeline = new StagedPipeline({ topology, transport: app.transport, agents: AGENTS, sinks: app.sinks, llm: app.llm, stages });
+    const onFatal = (error: unknown) => {
+      log.error("pipeline failed; exiting so a restart resumes from the last commit", { error });
+      process.exit(EXIT.FAILURE);
+    };
+    const pipeline = new StagedPipeline({ topology, transport: app.transport, agents: AGENTS, sinks: app.sinks, llm: app.llm, stages, onFatal });
     await pipeline.start();
     log.info("running", { topology: topology.name, embedded: app.embedded, stages: pipeline.plans.map((p) => p.name) });
 

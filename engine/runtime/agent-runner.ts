@@ -73,7 +73,8 @@ export class AgentRunner {
     const stop = this.latency.startTimer();
     const policy = { ...DEFAULT_RETRY, ...spec.retry };
     const impl = spec.implementation === "llm" && def.llm ? def.llm : def.offline;
-    const input = this.input(env);
+    // The record as the nodes upstream left it: after a redaction step, the redacted one.
+    const input = env.value;
     try {
       return await withRetry(
         async (attempt) => {
@@ -110,13 +111,6 @@ export class AgentRunner {
     } finally {
       stop();
     }
-  }
-
-  /** The agent's input: the record, with the pii agent's redacted text unless the topology says `redacted: false`. */
-  private input(env: Envelope): Record<string, unknown> {
-    const pii = env.outputs.pii as { redacted?: string } | undefined;
-    if (this.spec.redacted !== false && pii?.redacted !== undefined && !env.rewrittenBy) return { ...env.value, text: pii.redacted };
-    return env.value;
   }
 
   /** The LLM client: the gateway, preferring the `provider` and `config.model` the topology gives the agent. */

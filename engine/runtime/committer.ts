@@ -3,6 +3,7 @@
 // Exactly-once: stop taking records, let in-flight ones finish, and commit offsets, state and outputs
 // in one Kafka transaction. A failed commit is retried at the next interval.
 import type { Logger } from "../log.ts";
+import { KafkaError } from "../errors.ts";
 import type { Consumer, Producer } from "../kafka/types.ts";
 import type { OffsetTracker } from "./offset-tracker.ts";
 import { meters } from "./meters.ts";
@@ -22,6 +23,12 @@ export class Committer {
       /** Writes every state store's pending changes to its changelog. */
       flushState: () => Promise<void>;
       onCommit?: () => void;
+      /**
+       * An exactly-once commit failed in a way that aborts the transaction: its outputs, state and
+       * offsets are gone, but this process already moved past its records. Only a restart from the
+       * last commit is correct (Kafka Streams closes the task and rebuilds it the same way).
+       */
+      onAborted: (err: unknown) => void;
       log: Logger;
     },
   ) {}
@@ -49,7 +56,10 @@ export class Committer {
           this.counted();
         }
       } catch (e) {
-        this.o.log.warn("commit failed; will retry", { error: e });
+        if (this.o.eos && mustAbort(e)) {
+          await this.o.producer().abortTransaction().catch(() => {});
+          this.o.onAborted(e);
+        } else this.o.log.warn("commit failed; will retry", { error: e });
       } finally {
         this.committing = null;
       }
@@ -81,4 +91,9 @@ export class Committer {
     this.o.onCommit?.();
     meters.commits.inc();
   }
+}
+
+/** Whether a failed transactional call left the transaction to be aborted (or the producer unusable). */
+function mustAbort(e: unknown): boolean {
+  return e instanceof KafkaError && (e.fatal || e.details?.txnRequiresAbort === true);
 }

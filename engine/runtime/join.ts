@@ -79,7 +79,7 @@ export class Join {
     if (d.kind === "ignore") return undefined;
     if (d.kind === "store") {
       this.entries.put(partition, messageId, d.entry);
-      if (!prev) this.arm(partition, messageId, this.o.deadlineMs);
+      if (!prev && !this.revokedParts.has(partition)) this.arm(partition, messageId, this.o.deadlineMs);
       return undefined;
     }
     return this.publish(partition, messageId, d.entry);
@@ -92,6 +92,7 @@ export class Join {
 
   /** After the stores restored partition p: re-arm open joins, publish again what may not have reached the sinks. */
   assigned(partition: number): void {
+    this.revokedParts.delete(partition);
     const ages: Array<[number, string]> = [];
     for (const [id, e] of this.entries.entries<JoinEntry>(partition)) {
       // A handover gives open joins a whole deadline again: their late inputs were in flight across it.
@@ -103,11 +104,19 @@ export class Join {
     this.aging.set(partition, ages);
   }
 
-  /** Partition p went to another member: its timers stop here (the stores drop it). */
+  /**
+   * Partition p is going to another member: its deadlines stop here first, so no version is published
+   * for it after the final commit (the new owner could restore before that write and publish its own).
+   */
   revoked(partition: number): void {
-    for (const id of this.open.get(partition) ?? []) this.disarm(partition, id);
+    for (const id of [...(this.open.get(partition) ?? [])]) this.disarm(partition, id);
+    this.open.delete(partition);
     this.aging.delete(partition);
+    this.revokedParts.add(partition);
   }
+
+  /** Partition p is owned (again). */
+  private revokedParts = new Set<number>();
 
   /** The rollup of a conversation, if this member owns it. */
   rollup(tenant: string, conversationId: string, partitions: Iterable<number>): Rollup | undefined {

@@ -54,6 +54,12 @@ export interface PipelineOptions {
   commitIntervalMs?: number;
   /** Called for every aggregated result and rollup (the API's live feed hooks in here). */
   onResult?: (r: AggregatedResult, rollup: Rollup | undefined) => void;
+  /**
+   * The pipeline cannot go on correctly (an exactly-once transaction was aborted under it). It has
+   * stopped taking records and committed nothing more; `weir run` exits so a restart resumes from the
+   * last commit. Default: log and stay stopped.
+   */
+  onFatal?: (err: unknown) => void;
 }
 
 export class Pipeline {
@@ -143,7 +149,10 @@ export class Pipeline {
     await admin.close();
     // linger.ms 1 rather than librdkafka's 5: a record crosses up to four topics in a staged topology,
     // and the batches come whole from the engine anyway (bench/engine: p50 26 → 14 ms, same throughput).
-    const defaults = { "linger.ms": 1 };
+    // Exactly-once: a member that dies holds its open transaction until the coordinator times it
+    // out, and read_committed readers of every topic it wrote (crossings, results) stop there until
+    // then; Kafka Streams shortens the timeout to 10 s for the same reason (librdkafka: 60 s).
+    const defaults: Record<string, number> = this.eos ? { "linger.ms": 1, "transaction.timeout.ms": 10_000 } : { "linger.ms": 1 };
     this.producer = transport.producer(this.eos ? { defaults, transactionalId: `${this.groupId}-${crypto.randomUUID().slice(0, 8)}` } : { defaults });
     if (this.eos) {
       await this.producer.initTransactions();
@@ -159,7 +168,7 @@ export class Pipeline {
     if (copartition) config["partition.assignment.strategy"] = "range";
     this.consumer = transport.consumer({ groupId: this.groupId, rebalanceTimeoutMs: 30_000, config });
     this.consumer.onRebalance((e) => (e.type === "assign" ? this.onAssign(e.partitions) : this.onRevoke(e.partitions)));
-    this.committer = new Committer({ eos: this.eos, tracker: this.tracker, consumer: () => this.consumer, producer: () => this.producer, flushState: () => this.flushState(), log: this.log, onCommit: () => this.stats.commits++ });
+    this.committer = new Committer({ eos: this.eos, tracker: this.tracker, consumer: () => this.consumer, producer: () => this.producer, flushState: () => this.flushState(), log: this.log, onCommit: () => this.stats.commits++, onAborted: (e) => this.fatal(e) });
     this.loop = new ConsumeLoop({
       consumer: () => this.consumer,
       joinTopics: this.joinTopics,
@@ -464,17 +473,20 @@ export class Pipeline {
   private async onRevoke(parts: TopicPartition[]) {
     meters.rebalances.inc({ type: "revoke" });
     this.loop.revoked(parts);
-    // Drain what is in flight for the revoked partitions (bounded), commit, then let them go. Open
-    // joins do not hold records: their state is in the changelog, and the next owner carries them on.
+    const still = new Set(this.consumer.assignment().filter((a) => !parts.some((p) => p.topic === a.topic && p.partition === a.partition)).map((a) => a.partition));
+    const leaving = [...new Set(parts.map((x) => x.partition))].filter((p) => !still.has(p));
+    // Deadlines of the leaving partitions stop first: a version published after the final commit
+    // below could land after the new owner restored, which would then publish its own.
+    for (const p of leaving) this.join?.revoked(p);
+    // Drain what is in flight for the revoked partitions and the results being written (bounded),
+    // commit, then let them go. Open joins do not hold records: their state is in the changelog, and
+    // the next owner carries them on.
     const deadline = Date.now() + 20_000;
-    while (parts.some((p) => this.tracker.inFlight(p) > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    while ((parts.some((p) => this.tracker.inFlight(p) > 0) || (this.join?.inProgress() ?? 0) > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     await this.committer.commit(true);
     this.tracker.drop(parts);
-    const still = new Set(this.consumer.assignment().filter((a) => !parts.some((p) => p.topic === a.topic && p.partition === a.partition)).map((a) => a.partition));
-    for (const p of new Set(parts.map((x) => x.partition))) {
-      if (still.has(p)) continue;
+    for (const p of leaving) {
       this.owned.delete(p);
-      this.join?.revoked(p);
       for (const d of this.dedupes.values()) d.revoked(p);
       for (const store of this.stores()) store.drop(p);
     }
@@ -546,6 +558,18 @@ export class Pipeline {
     if (this.join) meters.openJoins.set({ group: this.groupId }, this.join.openJoins());
   }
 
+  private failed = false;
+
+  private fatal(err: unknown) {
+    if (this.failed) return;
+    this.failed = true;
+    this.log.error("exactly-once transaction aborted: stopping; a restart resumes from the last commit", { error: err });
+    this.loop.drain();
+    if (this.commitTimer) clearInterval(this.commitTimer);
+    this.commitTimer = null;
+    this.opts.onFatal?.(err);
+  }
+
   /** Stops taking records from the sources; crossings from other stages are still read, so what is in flight can finish. */
   drain(): void {
     this.loop?.drain();
@@ -567,7 +591,8 @@ export class Pipeline {
     this.collectGauges();
     this.uncollect?.();
     this.sinkWriter.flush();
-    await this.committer.commit(true);
+    // After an aborted transaction nothing more may be committed: the next start resumes before it.
+    if (!this.failed) await this.committer.commit(true);
     for (const store of this.stores()) store.close();
     for (const s of this.subjects.values()) s.complete();
     await this.consumer.close();
