@@ -1,6 +1,7 @@
 // The topology's operators as RxJS operators over envelopes. Each drop calls `release()` on the
 // envelope so the offset tracker knows that branch of the record is finished.
-import { Observable, filter, map, type OperatorFunction } from "rxjs";
+import { Observable, type OperatorFunction } from "rxjs";
+import { WeirError } from "../errors.ts";
 import type { Clock } from "../clock.ts";
 import { durationMs, type Condition, type Operator } from "../../topology/schema.ts";
 import type { Envelope } from "../runtime/envelope.ts";
@@ -8,6 +9,23 @@ import { dedupeBy, type DedupeState } from "./dedupe.ts";
 import { field } from "./field.ts";
 
 export { dedupeBy, DedupeState } from "./dedupe.ts";
+
+/** A condition as a predicate, compiled once (a `matches` pattern is a JavaScript RegExp, built at start). */
+export function condition(c: Condition): (value: Record<string, unknown>) => boolean {
+  if (c.op === "matches") {
+    let re: RegExp;
+    try {
+      re = new RegExp(String(c.value));
+    } catch (e) {
+      throw new WeirError("TOPOLOGY_INVALID", `condition on "${c.field}": invalid pattern: ${(e as Error).message}`);
+    }
+    return (value) => {
+      const v = field(value, c.field);
+      return typeof v === "string" && re.test(v);
+    };
+  }
+  return (value) => matches(c, value);
+}
 
 export function matches(c: Condition, value: Record<string, unknown>): boolean {
   const v = field(value, c.field);
@@ -26,23 +44,47 @@ export function matches(c: Condition, value: Record<string, unknown>): boolean {
   }
 }
 
+/** What happens to a record whose operator throws: by default the error goes down the stream (tests); the runtime dead-letters the record. */
+export type OnRecordError = (env: Envelope, err: WeirError) => void;
+
+/**
+ * A per-record step that never lets a throw end the stream: like RxJS's OperatorSubscriber, every call
+ * of user or topology logic is wrapped, and a failing record goes to `onError` while the rest flow on.
+ */
+function perRecord(step: (env: Envelope, next: (e: Envelope) => void) => void, onError?: OnRecordError): OperatorFunction<Envelope, Envelope> {
+  return (source) =>
+    new Observable<Envelope>((sub) =>
+      source.subscribe({
+        next(env) {
+          try {
+            step(env, (e) => sub.next(e));
+          } catch (e) {
+            if (!onError) return sub.error(e);
+            onError(env, e instanceof WeirError ? e : new WeirError("OPERATOR_FAILED", (e as Error)?.message ?? String(e)));
+          }
+        },
+        error: (e) => sub.error(e),
+        complete: () => sub.complete(),
+      }),
+    );
+}
+
 /** Drops records that do not match, releasing their branch. */
-export function filterRecords(pred: (v: Record<string, unknown>) => boolean): OperatorFunction<Envelope, Envelope> {
-  return filter((env) => {
-    const keep = pred(env.value);
-    if (!keep) env.release();
-    return keep;
-  });
+export function filterRecords(pred: (v: Record<string, unknown>) => boolean, onError?: OnRecordError): OperatorFunction<Envelope, Envelope> {
+  return perRecord((env, next) => {
+    if (pred(env.value)) next(env);
+    else env.release();
+  }, onError);
 }
 
 /** Transforms record values. */
-export function mapRecords(fn: (v: Record<string, unknown>) => Record<string, unknown>): OperatorFunction<Envelope, Envelope> {
-  return map((env) => ({ ...env, value: fn(env.value) }) as Envelope);
+export function mapRecords(fn: (v: Record<string, unknown>) => Record<string, unknown>, onError?: OnRecordError): OperatorFunction<Envelope, Envelope> {
+  return perRecord((env, next) => next({ ...env, value: fn(env.value) }), onError);
 }
 
 /** Re-keys records by a field (the actor key downstream). */
-export function keyByField(path: string): OperatorFunction<Envelope, Envelope> {
-  return map((env) => ({ ...env, key: String(field(env.value, path) ?? env.key) }) as Envelope);
+export function keyByField(path: string, onError?: OnRecordError): OperatorFunction<Envelope, Envelope> {
+  return perRecord((env, next) => next({ ...env, key: String(field(env.value, path) ?? env.key) }), onError);
 }
 
 export interface WindowResult {
@@ -116,16 +158,29 @@ export interface OperatorContext {
   clock: Clock;
   /** The partition-owned, changelogged state of a dedupe operator. */
   dedupe(op: Extract<Operator, { type: "dedupe" }>): DedupeState;
+  /** A record the operator throws on (dead-lettered by the runtime; the partition flows on). */
+  onError?: OnRecordError;
 }
 
 export function operatorFor(op: Operator, ctx: OperatorContext, custom?: (v: Record<string, unknown>) => unknown): OperatorFunction<Envelope, Envelope> {
   const { clock } = ctx;
   switch (op.type) {
     case "filter": {
-      if (custom) return filterRecords((v) => Boolean(custom(v)));
+      if (custom) return filterRecords((v) => Boolean(custom(v)), ctx.onError);
       const w = op.where!;
-      const pred = "all" in w ? (v: Record<string, unknown>) => w.all.every((c) => matches(c, v)) : "any" in w ? (v: Record<string, unknown>) => w.any.some((c) => matches(c, v)) : (v: Record<string, unknown>) => matches(w as Condition, v);
-      return filterRecords(pred);
+      let pred: (v: Record<string, unknown>) => boolean;
+      try {
+        if ("all" in w) {
+          const cs = w.all.map(condition);
+          pred = (v) => cs.every((c) => c(v));
+        } else if ("any" in w) {
+          const cs = w.any.map(condition);
+          pred = (v) => cs.some((c) => c(v));
+        } else pred = condition(w as Condition);
+      } catch (e) {
+        throw new WeirError("TOPOLOGY_INVALID", `operator "${op.name}": ${(e as Error).message}`);
+      }
+      return filterRecords(pred, ctx.onError);
     }
     case "map":
       return mapRecords((v) => {
@@ -137,9 +192,9 @@ export function operatorFor(op: Operator, ctx: OperatorContext, custom?: (v: Rec
         }
         out = { ...out, ...op.set };
         return out;
-      });
+      }, ctx.onError);
     case "keyBy":
-      return keyByField(op.field);
+      return keyByField(op.field, ctx.onError);
     case "dedupe":
       return dedupeBy(op.by, ctx.dedupe(op));
     case "window": {

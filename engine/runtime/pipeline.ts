@@ -42,6 +42,11 @@ import { SinkWriter, traceparentOf } from "./sink-writer.ts";
 
 export type { AggregatedResult, Rollup };
 
+/** A record field as an actor key: strings and numbers only (anything else falls back to the Kafka key). */
+function scalarKey(v: unknown): string | undefined {
+  return typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : undefined;
+}
+
 export interface PipelineOptions {
   topology: Topology;
   transport: Transport;
@@ -232,8 +237,9 @@ export class Pipeline {
       if (i < 0) throw new WeirError("TOPOLOGY_INVALID", `operator inputs cannot be resolved: ${pending.map((o) => o.name).join(", ")}`);
       const [op] = pending.splice(i, 1);
       const fn = this.modules.get(op.name);
+      // A record an operator throws on is dead-lettered; the partition flows on.
       const onError = (env: Envelope, err: WeirErrorType) => void this.deadLetters.write(DeadLetterWriter.sourceOf(env), op.name, err, 1).finally(() => env.release());
-      streams.set(op.name, streams.get(op.input)!.pipe(fn && (op.type === "filter" || op.type === "map") ? moduleOperator(op.type, fn, onError) : operatorFor(op, opContext)));
+      streams.set(op.name, streams.get(op.input)!.pipe(fn && (op.type === "filter" || op.type === "map") ? moduleOperator(op.type, fn, onError) : operatorFor(op, { ...opContext, onError })));
     }
     for (const spec of t.agents ?? []) {
       const def = this.opts.agents[spec.agent];
@@ -330,7 +336,7 @@ export class Pipeline {
     const keyField = source.key ?? "conversationId";
     const env: Envelope = {
       value,
-      key: crossing?.key ?? String(value[keyField] ?? (msg.key ? new TextDecoder().decode(msg.key) : "")),
+      key: crossing?.key ?? scalarKey(value[keyField]) ?? (msg.key ? new TextDecoder().decode(msg.key) : ""),
       topic: msg.topic,
       partition: msg.partition,
       offset: msg.offset,

@@ -73,3 +73,56 @@ describe("an agent's record", () => {
     await driver.close();
   });
 });
+
+describe("dead letters and operator failures", () => {
+  const failing = defineAgent({ ...echo, name: "failing", offline: () => { throw new Error("model said no"); } });
+
+  test("an agent failure dead-letters the record as consumed, not as the operators left it", async () => {
+    const topology = parseTopology(
+      `name: dlq-original
+version: 1
+sources: [{ name: raw, topic: in }]
+operators:
+  - { name: slim, input: raw, type: map, pick: [id, conversationId, text] }
+agents:
+  - { name: echo, agent: sentiment, input: slim, retry: { attempts: 0 } }
+sinks: [{ name: out, input: echo, type: topic, topic: out }]
+deadLetter: { topic: dlq }
+`,
+      "dlq.yaml",
+    );
+    const driver = await TopologyTestDriver.create(topology, { sentiment: failing as unknown as AgentDefinition });
+    const original = { id: "m1", conversationId: "c", text: "hello", extra: { keep: true } };
+    await driver.pipeInput("in", [{ key: "the-key", value: original }]);
+    const [dead] = driver.readOutput("dlq");
+    expect(dead.key).toBe("the-key");
+    expect(dead.value).toEqual(original);
+    expect(dead.headers["weir.dlq.stage"]).toBe("echo");
+    await driver.close();
+  });
+
+  test("a built-in operator that throws on one record dead-letters it and the partition flows on", async () => {
+    const topology = parseTopology(
+      `name: op-throws
+version: 1
+sources: [{ name: raw, topic: in }]
+operators:
+  - { name: tagged, input: raw, type: keyBy, field: conversationId }
+  - { name: refunds, input: tagged, type: filter, where: { field: text, op: matches, value: "refund" } }
+sinks: [{ name: out, input: refunds, type: topic, topic: out }]
+deadLetter: { topic: dlq }
+`,
+      "ops.yaml",
+    );
+    const driver = await TopologyTestDriver.create(topology, {});
+    // The throwing case: a conversationId that cannot be turned into a string (it once crashed the consume loop at intake).
+    await driver.pipeInput("in", [
+      { key: "a", value: { id: "1", conversationId: "a", text: "refund please" } },
+      { key: "b", value: '{"id":"2","conversationId":{"toString":1},"text":"refund"}' },
+      { key: "c", value: { id: "3", conversationId: "c", text: "a refund again" } },
+    ]);
+    expect(driver.readOutput("out").map((r) => (r.value as { id: string }).id)).toEqual(["1", "3"]);
+    expect(driver.readOutput("dlq").map((r) => [(r.value as { id: string }).id, r.headers["weir.dlq.stage"], r.headers["weir.dlq.error.code"]])).toEqual([["2", "tagged", "OPERATOR_FAILED"]]);
+    await driver.close();
+  });
+});
