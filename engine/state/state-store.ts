@@ -101,6 +101,23 @@ export class StateStore {
    * is published: a restarted owner then never publishes a different result under the same version.
    */
   async flushKeys(keys: Array<[partition: number, key: string]>): Promise<void> {
+    // Keys asked for in one turn of the event loop go out as one batch (one produce call).
+    for (const k of keys) this.asked.push(k);
+    this.askedRun ??= new Promise<void>((resolve, reject) =>
+      setImmediate(() => {
+        const batch = this.asked;
+        this.asked = [];
+        this.askedRun = null;
+        this.writeKeys(batch).then(resolve, reject);
+      }),
+    );
+    return this.askedRun;
+  }
+
+  private asked: Array<[number, string]> = [];
+  private askedRun: Promise<void> | null = null;
+
+  private async writeKeys(keys: Array<[number, string]>): Promise<void> {
     if (this.flushing) await this.flushing.catch(() => {});
     const taken = new Map<number, Map<string, unknown>>();
     for (const [partition, key] of keys) {
