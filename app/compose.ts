@@ -5,7 +5,6 @@
 // the engine's contracts (named source schemas, the store behind the sinks).
 // Heavy modules are imported dynamically: embedded mode never loads librdkafka, and a process
 // without DATABASE_URL never loads the PostgreSQL driver.
-import { SOURCE_SCHEMAS } from "../agents/schemas.ts";
 import type { ApiDeps } from "../api/app.ts";
 import type { ServerHandle } from "../api/server.ts";
 import type { InsightStore } from "../engine/contracts/insight-store.ts";
@@ -15,7 +14,7 @@ import { kafkaFromEnv } from "../engine/kafka/env.ts";
 import { kafkaProbe } from "../engine/kafka/health.ts";
 import type { Producer, Transport } from "../engine/kafka/types.ts";
 import type { Logger } from "../engine/log.ts";
-import { registerSchemas } from "../engine/schemas/registry.ts";
+import { registerBuiltIns } from "../agents/register.ts";
 import type { ElasticsearchSink } from "../engine/sinks/elasticsearch-sink.ts";
 import type { QdrantSink } from "../engine/sinks/qdrant-sink.ts";
 import type { Sink } from "../engine/sinks/sink.ts";
@@ -66,7 +65,7 @@ export interface Composition {
 
 /** Makes the application's named source schemas (`schema: SupportMessage`) known to the engine. */
 export function registerAppSchemas(): void {
-  registerSchemas(SOURCE_SCHEMAS);
+  registerBuiltIns();
 }
 
 /** KAFKA_BROKERS (+ WEIR_KAFKA_CONFIG[_FILE]), waiting for the cluster; else the in-process transport. */

@@ -8,6 +8,5 @@ process.env.WEIR_TEST_DATABASE_URL ??= "postgres://postgres@127.0.0.1:5432/test"
 // The test process's composition root: topologies name source schemas (`schema: SupportMessage`)
 // that the engine looks up in its registry, as app/compose.ts registers them for `weir run`.
 // (Imported for their exports only: neither module reads the environment set above.)
-import { SOURCE_SCHEMAS } from "../agents/schemas.ts";
-import { registerSchemas } from "../engine/schemas/registry.ts";
-registerSchemas(SOURCE_SCHEMAS);
+import { registerBuiltIns } from "../agents/register.ts";
+registerBuiltIns();

@@ -138,7 +138,18 @@ export const Aggregator = Type.Object(
     /** How long a published join is remembered, so late copies and replays amend it rather than start again (default 24h). */
     retention: Type.Optional(Duration),
     quorum: Type.Optional(Type.Integer({ minimum: 1 })),
-    rollup: Type.Optional(Type.Object({ by: Type.String({ default: "conversationId" }) }, { additionalProperties: false })),
+    rollup: Type.Optional(
+      Type.Object(
+        {
+          by: Type.String({ default: "conversationId" }),
+          /** How results fold into the rollup: `latest` (the engine's: message count and each agent's latest output) or a registered fold such as `support`. */
+          fold: Type.Optional(Type.String({ minLength: 1, default: "latest" })),
+          /** For `latest`: the agents whose latest output the rollup keeps (default: every input). */
+          keep: Type.Optional(Type.Array(Name)),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     alerts: Type.Optional(Type.Array(AlertRule)),
   },
   { additionalProperties: false },

@@ -8,13 +8,13 @@ import type { Admin, Transport } from "../../engine/kafka/types.ts";
 import { StagedPipeline } from "../../engine/runtime/staged-pipeline.ts";
 import { systemClock } from "../../engine/clock.ts";
 import { logger } from "../../engine/log.ts";
-import { AGENTS, SOURCE_SCHEMAS } from "../../agents/index.ts";
-import { registerSchemas } from "../../engine/schemas/registry.ts";
+import { AGENTS } from "../../agents/index.ts";
+import { registerBuiltIns } from "../../agents/register.ts";
 import { waitUntil } from "../../engine/wait.ts";
 import { parseTopology } from "../../topology/load.ts";
 
 // support.yaml's source names `schema: SupportMessage`: this bench is its own composition root.
-registerSchemas(SOURCE_SCHEMAS);
+registerBuiltIns();
 
 const TEXTS: string[] = readFileSync(resolve(import.meta.dir, "../../test/fixtures/eval/support-messages.jsonl"), "utf8")
   .split("\n")

@@ -6,7 +6,8 @@ import { backoffMs } from "../backoff.ts";
 import type { Clock } from "../clock.ts";
 import { WeirError } from "../errors.ts";
 import { logger } from "../log.ts";
-import type { AggregatedResultShape as AggregatedResult, RollupShape as Rollup } from "./schema.ts";
+import type { AggregatedResultShape as AggregatedResult } from "./schema.ts";
+import type { BaseRollup } from "../contracts/rollup.ts";
 import type { Alert } from "./schema.ts";
 
 const log = logger("aggregator");
@@ -17,14 +18,21 @@ export interface AlertRule {
   webhook: { url: string; secretEnv?: string };
 }
 
-/** Rules whose every condition holds for this rollup (conditions are ANDed). */
-export function matchingRules(rules: AlertRule[], rollup: Rollup, r: AggregatedResult): AlertRule[] {
+/**
+ * Rules whose every condition holds for this rollup (conditions are ANDed). The conditions read the
+ * fields of the support fold's rollup (`sentiment.label`, `urgency`, `pii.seen`) and the result's
+ * `insights.intent`; on a rollup without them a condition that needs them does not hold.
+ */
+export function matchingRules(rules: AlertRule[], rollup: BaseRollup, r: AggregatedResult): AlertRule[] {
   const intent = (r.outputs.insights as { intent?: string } | undefined)?.intent;
+  const label = (rollup.sentiment as { label?: string } | undefined)?.label;
+  const urgency = rollup.urgency as string | undefined;
+  const piiSeen = (rollup.pii as { seen?: boolean } | undefined)?.seen ?? false;
   return rules.filter((rule) => {
     const w = rule.when;
-    if (w.sentiment && rollup.sentiment.label !== w.sentiment) return false;
-    if (w.urgency && !w.urgency.includes(rollup.urgency)) return false;
-    if (w.piiSeen !== undefined && rollup.pii.seen !== w.piiSeen) return false;
+    if (w.sentiment && label !== w.sentiment) return false;
+    if (w.urgency && !(urgency && w.urgency.includes(urgency))) return false;
+    if (w.piiSeen !== undefined && piiSeen !== w.piiSeen) return false;
     if (w.intent && !(intent && w.intent.includes(intent))) return false;
     return true;
   });
@@ -91,7 +99,7 @@ export class AlertNotifier {
   ) {}
 
   /** Returns the alerts sent (after their webhooks were delivered or gave up). */
-  async evaluate(rollup: Rollup, r: AggregatedResult): Promise<Alert[]> {
+  async evaluate(rollup: BaseRollup, r: AggregatedResult): Promise<Alert[]> {
     const hits = new Set(matchingRules(this.rules, rollup, r).map((x) => x.name));
     const sent: Alert[] = [];
     for (const rule of this.rules) {

@@ -1,43 +1,36 @@
-// The per-conversation rollup: running sentiment, PII kinds seen, intents and the highest urgency,
-// the latest summary and the message count, folded from each published result. Only outputs new in
-// a version are folded (an amendment adds the late agent's output, not the others' again), and a
-// message counts once, on its first version. The runtime keeps rollups in a changelogged store with
-// a revision that only goes up, which is the version its sinks see.
-import type { AggregatedResultShape as AggregatedResult, RollupShape as Rollup } from "./schema.ts";
-
-const URGENCY = ["low", "normal", "high", "critical"];
+// Rollup folds by name: the topology says which one a conversation rollup uses
+// (`aggregator.rollup.fold`), the composition root registers the ones that ship with agents (the
+// support job's `support`), and the engine has one of its own, `latest`: the message count and the
+// latest output of each agent the topology lists in `keep` (every input when it lists none).
+import { WeirError } from "../errors.ts";
+import type { BaseRollup, RollupFold } from "../contracts/rollup.ts";
 
 /** A rollup as stored: the value and its revision (bumped on every fold, across owners and restarts). */
 export interface StoredRollup {
-  r: Rollup;
+  r: BaseRollup;
   rev: number;
 }
 
-/** Folds the outputs of `fresh` agents in one published result into the conversation's rollup. */
-export function foldRollup(prev: Rollup | undefined, r: AggregatedResult, fresh: readonly string[], now: number): Rollup {
-  const base: Rollup = prev ?? { conversationId: r.conversationId, tenant: r.tenant, messages: 0, sentiment: { score: 0, label: "neutral", trend: [] }, pii: { seen: false, types: [] }, intents: {}, urgency: "low", summary: "", updatedAt: now };
-  const out: Rollup = { ...base, sentiment: { ...base.sentiment, trend: [...base.sentiment.trend] }, pii: { ...base.pii, types: [...base.pii.types] }, intents: { ...base.intents }, updatedAt: now };
-  if (r.version === 1) out.messages++;
-  const has = (agent: string) => fresh.includes(agent);
-  const s = r.outputs.sentiment as { score?: number } | undefined;
-  if (has("sentiment") && s && typeof s.score === "number") {
-    out.sentiment.score = out.messages <= 1 ? s.score : 0.7 * out.sentiment.score + 0.3 * s.score;
-    out.sentiment.label = out.sentiment.score > 0.15 ? "positive" : out.sentiment.score < -0.15 ? "negative" : "neutral";
-    out.sentiment.trend.push(Math.round(s.score * 100) / 100);
-    if (out.sentiment.trend.length > 20) out.sentiment.trend.shift();
-  }
-  const pii = r.outputs.pii as { findings?: Array<{ type: string }> } | undefined;
-  if (has("pii"))
-    for (const f of pii?.findings ?? []) {
-      out.pii.seen = true;
-      if (!out.pii.types.includes(f.type)) out.pii.types.push(f.type);
-    }
-  const ins = r.outputs.insights as { intent?: string; urgency?: string } | undefined;
-  if (has("insights")) {
-    if (ins?.intent) out.intents[ins.intent] = (out.intents[ins.intent] ?? 0) + 1;
-    if (ins?.urgency && URGENCY.indexOf(ins.urgency) > URGENCY.indexOf(out.urgency)) out.urgency = ins.urgency;
-  }
-  const sum = r.outputs.summary as { summary?: string } | undefined;
-  if (has("summary") && sum?.summary) out.summary = sum.summary;
-  return out;
+/** The engine's own fold: count messages, keep each listed agent's latest output. */
+export function latestFold(keep?: readonly string[]): RollupFold {
+  return (prev, r, fresh, now) => {
+    const latest = { ...((prev?.latest as Record<string, unknown> | undefined) ?? {}) };
+    for (const agent of fresh) if (!keep?.length || keep.includes(agent)) latest[agent] = r.outputs[agent];
+    return { conversationId: r.conversationId, tenant: r.tenant, messages: (prev?.messages ?? 0) + (r.version === 1 ? 1 : 0), latest, updatedAt: now };
+  };
+}
+
+const folds = new Map<string, RollupFold>();
+
+/** Makes a fold available to topologies by name. */
+export function registerRollupFold(name: string, fold: RollupFold): void {
+  folds.set(name, fold);
+}
+
+/** The fold a topology names (`latest` unless it names another); an unknown name is a TOPOLOGY_INVALID. */
+export function rollupFold(name: string | undefined, keep?: readonly string[]): RollupFold {
+  if (!name || name === "latest") return latestFold(keep);
+  const fold = folds.get(name);
+  if (!fold) throw new WeirError("TOPOLOGY_INVALID", `aggregator.rollup.fold: unknown fold "${name}"; registered: ${["latest", ...folds.keys()].map((n) => `"${n}"`).join(", ")}`);
+  return fold;
 }

@@ -41,7 +41,7 @@ export const AlertSchema = Type.Object(
     conversationId: Type.String(),
     messageId: Type.String(),
     version: Type.Integer(),
-    rollup: RollupSchema,
+    rollup: Type.Record(Type.String(), Type.Unknown(), { description: "The conversation's rollup as its fold keeps it (RollupSchema for the support fold)" }),
     at: Type.Number(),
   },
   { $id: "Alert" },

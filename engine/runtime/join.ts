@@ -14,8 +14,9 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Transport, Producer } from "../kafka/types.ts";
 import { offer, publish, published, resultOf, type JoinEntry, type JoinSpec } from "../aggregator/join-entry.ts";
-import { foldRollup, type StoredRollup } from "../aggregator/rollup.ts";
-import type { AggregatedResultShape as AggregatedResult, RollupShape as Rollup } from "../aggregator/schema.ts";
+import type { StoredRollup } from "../aggregator/rollup.ts";
+import type { AggregatedResultShape as AggregatedResult } from "../aggregator/schema.ts";
+import type { BaseRollup as Rollup, RollupFold } from "../contracts/rollup.ts";
 import { StateStore } from "../state/state-store.ts";
 import { backoffMs } from "../backoff.ts";
 
@@ -25,8 +26,8 @@ export interface JoinOptions {
   /** How long a published join is remembered (late copies and replays are recognised within it). */
   retentionMs: number;
   conversationField: string;
-  /** Keep a per-conversation rollup. */
-  rollup: boolean;
+  /** The per-conversation rollup's fold, if the aggregator keeps one. */
+  rollup?: RollupFold;
   changelog: (suffix: string) => string;
   transport: Transport;
   producer: () => Producer;
@@ -178,7 +179,7 @@ export class Join {
     if (this.rollups) {
       rkey = rollupKey(result.tenant, result.conversationId);
       const prev = this.rollups.get<StoredRollup>(partition, rkey);
-      rollup = { r: foldRollup(prev?.r, result, fresh, now), rev: (prev?.rev ?? 0) + 1 };
+      rollup = { r: this.o.rollup!(prev?.r, result, fresh, now), rev: (prev?.rev ?? 0) + 1 };
       this.rollups.put(partition, rkey, rollup);
     }
     return this.deliver(partition, id, entry, result, rollup, rkey);

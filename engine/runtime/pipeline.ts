@@ -21,7 +21,9 @@ import { namedSchema } from "../schemas/registry.ts";
 import { resolveEnvRef } from "../env-ref.ts";
 import { durationMs, type Sink as SinkSpec, type Topology } from "../../topology/schema.ts";
 import { nodesOf } from "../../topology/load.ts";
-import type { AggregatedResultShape as AggregatedResult, RollupShape as Rollup } from "../aggregator/schema.ts";
+import type { AggregatedResultShape as AggregatedResult } from "../aggregator/schema.ts";
+import type { BaseRollup as Rollup } from "../contracts/rollup.ts";
+import { rollupFold } from "../aggregator/rollup.ts";
 import { AlertNotifier } from "../aggregator/alerts.ts";
 import { DedupeState, operatorFor } from "../operators/operators.ts";
 import { loadModuleFunction, moduleOperator, type RecordFn } from "../operators/module-operator.ts";
@@ -253,7 +255,7 @@ export class Pipeline {
         deadlineMs: durationMs(a.deadline, 5000),
         retentionMs: durationMs(a.retention, 24 * 3_600_000),
         conversationField: a.rollup?.by ?? "conversationId",
-        rollup: !!a.rollup,
+        rollup: a.rollup ? rollupFold(a.rollup.fold, a.rollup.keep) : undefined,
         changelog: (kind) => this.changelog(a.name, kind),
         transport: this.opts.transport,
         producer,

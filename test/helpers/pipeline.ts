@@ -3,7 +3,7 @@ import { Type } from "@sinclair/typebox";
 import { defineAgent, type AgentDefinition } from "../../agents/agent.ts";
 import { SupportMessage } from "../../agents/message.ts";
 import { WeirError } from "../../engine/errors.ts";
-import { registerSchema } from "../../engine/schemas/registry.ts";
+import { registerBuiltIns } from "../../agents/register.ts";
 import { parseTopology } from "../../topology/load.ts";
 import type { Consumer } from "../../engine/kafka/types.ts";
 import { text } from "./kafka.ts";
@@ -35,8 +35,8 @@ export const upper = defineAgent({
 });
 
 // testTopology names `schema: SupportMessage`; worker processes (test/helpers/worker.ts) load this
-// file without the test preload, so it registers the schema itself.
-registerSchema("SupportMessage", SupportMessage);
+// file without the test preload, so it registers the built-ins itself.
+registerBuiltIns();
 
 export const TEST_AGENTS = { sentiment: counter, insights: upper } as unknown as Record<string, AgentDefinition>;
 

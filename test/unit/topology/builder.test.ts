@@ -30,7 +30,7 @@ describe("topology builder", () => {
       by: "id",
       deadline: "5s",
       quorum: 3,
-      rollup: { by: "conversationId" },
+      rollup: { by: "conversationId", fold: "support" },
       alerts: [{ name: "angry-and-urgent", when: { sentiment: "negative", urgency: ["high", "critical"] }, webhook: { url: "env:WEIR_ALERT_WEBHOOK_URL", secretEnv: "WEIR_ALERT_WEBHOOK_SECRET" } }],
     })
       .to("insightsTopic", { type: "topic", topic: "support.insights" })

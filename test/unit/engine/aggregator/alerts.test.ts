@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
 import { ManualClock, systemClock } from "../../../../engine/clock.ts";
 import { AlertNotifier, sendWebhook, sign, verifySignature, type AlertRule } from "../../../../engine/aggregator/alerts.ts";
-import { foldRollup } from "../../../../engine/aggregator/rollup.ts";
+import { foldRollup } from "../../../../agents/rollup.ts";
 import type { AggregatedResultShape as AggregatedResult } from "../../../../engine/aggregator/schema.ts";
 
 // A real local HTTP receiver (port 0) that fails the first N requests, recording what it got.

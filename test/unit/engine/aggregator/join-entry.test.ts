@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { offer, publish, published, resultOf, type JoinEntry } from "../../../../engine/aggregator/join-entry.ts";
-import { foldRollup } from "../../../../engine/aggregator/rollup.ts";
+import { foldRollup } from "../../../../agents/rollup.ts";
 import { AggregatedResultSchema, RollupSchema, type AggregatedResultShape as AggregatedResult } from "../../../../engine/aggregator/schema.ts";
 
 const spec = { inputs: ["pii", "sentiment", "summary"], conversationField: "conversationId" };

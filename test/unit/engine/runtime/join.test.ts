@@ -6,6 +6,8 @@ import { describe, expect, test } from "bun:test";
 import { ManualClock } from "../../../../engine/clock.ts";
 import { logger } from "../../../../engine/log.ts";
 import { Join } from "../../../../engine/runtime/join.ts";
+import { foldRollup } from "../../../../agents/rollup.ts";
+import type { RollupFold } from "../../../../engine/contracts/rollup.ts";
 import { createMemoryTransport } from "../../../../engine/transport/memory.ts";
 import type { AggregatedResultShape as AggregatedResult } from "../../../../engine/aggregator/schema.ts";
 
@@ -19,7 +21,7 @@ function member(transport: ReturnType<typeof createMemoryTransport>, clock: Manu
     deadlineMs: 5_000,
     retentionMs: 60_000,
     conversationField: "conversationId",
-    rollup: true,
+    rollup: foldRollup as unknown as RollupFold,
     changelog: (kind) => `g-results-${kind}-changelog`,
     transport,
     producer: () => producer,

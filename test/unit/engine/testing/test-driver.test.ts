@@ -83,7 +83,7 @@ aggregator:
   name: results
   inputs: [sentiment, insights]
   deadline: 2s
-  rollup: { by: conversationId }
+  rollup: { by: conversationId, fold: support }
   alerts:
     - name: angry-and-urgent
       when: { sentiment: negative, urgency: [high, critical] }
