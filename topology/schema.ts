@@ -74,6 +74,10 @@ export const WindowOp = Type.Object(
     size: Duration,
     advance: Type.Optional(Duration),
     aggregate: Type.Optional(Type.Union([Type.Literal("count"), Type.Literal("collect")], { default: "count" })),
+    /** How long after its end a window still takes late records, in stream time (default 0). */
+    grace: Type.Optional(Duration),
+    /** onClose (default): one result per window once stream time passes end + grace; onUpdate: the running result on every record. */
+    emit: Type.Optional(Type.Union([Type.Literal("onClose"), Type.Literal("onUpdate")], { default: "onClose" })),
   },
   { additionalProperties: false },
 );

@@ -6,9 +6,11 @@ import type { Clock } from "../clock.ts";
 import { durationMs, type Condition, type Operator } from "../../topology/schema.ts";
 import type { Envelope } from "../runtime/envelope.ts";
 import { dedupeBy, type DedupeState } from "./dedupe.ts";
+import { windowBy, type WindowState } from "./window.ts";
 import { field } from "./field.ts";
 
 export { dedupeBy, DedupeState } from "./dedupe.ts";
+export { windowBy, WindowState, type WindowResult } from "./window.ts";
 
 /** A condition as a predicate, compiled once (a `matches` pattern is a JavaScript RegExp, built at start). */
 export function condition(c: Condition): (value: Record<string, unknown>) => boolean {
@@ -87,77 +89,12 @@ export function keyByField(path: string, onError?: OnRecordError): OperatorFunct
   return perRecord((env, next) => next({ ...env, key: String(field(env.value, path) ?? env.key) }), onError);
 }
 
-export interface WindowResult {
-  key: string;
-  start: number;
-  end: number;
-  count: number;
-  records?: Array<Record<string, unknown>>;
-}
-
-/**
- * Tumbling (advance = size) or hopping windows over record timestamps, per key. A window closes
- * when the clock passes its end; its records' branches are released when the result is emitted.
- */
-export function windowed(sizeMs: number, advanceMs: number, collect: boolean, clock: Clock): OperatorFunction<Envelope, Envelope> {
-  return (source) =>
-    new Observable<Envelope>((sub) => {
-      const windows = new Map<string, { key: string; start: number; end: number; envs: Envelope[] }>();
-      let timer: unknown = null;
-      const flush = () => {
-        timer = null;
-        const now = clock.now();
-        for (const [id, w] of windows) {
-          if (w.end > now) continue;
-          windows.delete(id);
-          const first = w.envs[0];
-          const value: WindowResult = { key: w.key, start: w.start, end: w.end, count: w.envs.length, ...(collect ? { records: w.envs.map((e) => e.value) } : {}) };
-          // The window result carries the first record's bookkeeping; the rest are released now.
-          const out: Envelope = { ...first, value: value as unknown as Record<string, unknown>, release: () => w.envs.forEach((e) => e.release()) };
-          sub.next(out);
-        }
-        schedule();
-      };
-      const schedule = () => {
-        if (timer !== null || !windows.size) return;
-        const next = Math.min(...[...windows.values()].map((w) => w.end));
-        timer = clock.setTimeout(flush, Math.max(0, next - clock.now()));
-      };
-      const s = source.subscribe({
-        next(env) {
-          const ts = env.timestamp;
-          const first = Math.floor((ts - sizeMs) / advanceMs + 1) * advanceMs;
-          let placed = 0;
-          for (let start = Math.max(0, first); start <= ts; start += advanceMs) {
-            if (start + sizeMs <= ts) continue;
-            const id = `${env.key}\u0000${start}`;
-            let w = windows.get(id);
-            if (!w) windows.set(id, (w = { key: env.key, start, end: start + sizeMs, envs: [] }));
-            // A record in several hopping windows needs one branch per window.
-            if (placed++ > 0) env.fork(1);
-            w.envs.push(env);
-          }
-          if (!placed) env.release();
-          schedule();
-        },
-        error: (e) => sub.error(e),
-        complete: () => {
-          clock.clearTimeout(timer);
-          sub.complete();
-        },
-      });
-      return () => {
-        clock.clearTimeout(timer);
-        s.unsubscribe();
-      };
-    });
-}
-
-/** The RxJS operator for one topology operator definition. */
 export interface OperatorContext {
   clock: Clock;
   /** The partition-owned, changelogged state of a dedupe operator. */
   dedupe(op: Extract<Operator, { type: "dedupe" }>): DedupeState;
+  /** The partition-owned, changelogged windows of a window operator. */
+  window(op: Extract<Operator, { type: "window" }>): WindowState;
   /** A record the operator throws on (dead-lettered by the runtime; the partition flows on). */
   onError?: OnRecordError;
 }
@@ -197,9 +134,7 @@ export function operatorFor(op: Operator, ctx: OperatorContext, custom?: (v: Rec
       return keyByField(op.field, ctx.onError);
     case "dedupe":
       return dedupeBy(op.by, ctx.dedupe(op));
-    case "window": {
-      const size = durationMs(op.size, 60_000);
-      return windowed(size, op.kind === "hopping" ? durationMs(op.advance, size) : size, op.aggregate === "collect", clock);
-    }
+    case "window":
+      return windowBy(ctx.window(op));
   }
 }

@@ -25,7 +25,7 @@ import type { AggregatedResultShape as AggregatedResult } from "../aggregator/sc
 import type { BaseRollup as Rollup } from "../contracts/rollup.ts";
 import { rollupFold } from "../aggregator/rollup.ts";
 import { AlertNotifier } from "../aggregator/alerts.ts";
-import { DedupeState, operatorFor } from "../operators/operators.ts";
+import { DedupeState, WindowState, operatorFor } from "../operators/operators.ts";
 import { loadModuleFunction, moduleOperator, type RecordFn } from "../operators/module-operator.ts";
 import type { Sink, SinkRecord } from "../sinks/sink.ts";
 import { StateStore } from "../state/state-store.ts";
@@ -80,6 +80,7 @@ export class Pipeline {
   private readonly subjects = new Map<string, Subject<Envelope>>();
   private readonly decoders = new Map<string, RecordDecoder>();
   private readonly dedupes = new Map<string, DedupeState>();
+  private readonly windows = new Map<string, WindowState>();
   private join: Join | null = null;
   private alerts: AlertNotifier | null = null;
   private readonly sinkWriter: SinkWriter;
@@ -208,7 +209,7 @@ export class Pipeline {
 
   /** Every state store of this pipeline: agents', the join's and rollups', dedupe operators'. */
   private stores(): StateStore[] {
-    return [...[...this.agents.values()].map((a) => a.store), ...(this.join?.stores() ?? []), ...[...this.dedupes.values()].map((d) => d.store)];
+    return [...[...this.agents.values()].map((a) => a.store), ...(this.join?.stores() ?? []), ...[...this.dedupes.values()].map((d) => d.store), ...[...this.windows.values()].map((w) => w.store)];
   }
 
   /** Wires node observables: sources are Subjects, operators pipe them, agents and sinks subscribe. */
@@ -226,6 +227,13 @@ export class Pipeline {
     const ops = t.operators ?? [];
     const opContext = {
       clock: this.clock,
+      window: (op: { name: string; kind: string; size: string | number; advance?: string | number; grace?: string | number; aggregate?: string; emit?: string }) => {
+        const size = durationMs(op.size, 60_000);
+        const spec = { sizeMs: size, advanceMs: op.kind === "hopping" ? durationMs(op.advance, size) : size, graceMs: durationMs(op.grace, 0), collect: op.aggregate === "collect", emit: (op.emit ?? "onClose") as "onClose" | "onUpdate" };
+        const state = new WindowState(new StateStore(this.changelog(op.name, "window"), this.opts.transport, producer), spec);
+        this.windows.set(op.name, state);
+        return state;
+      },
       dedupe: (op: { name: string; ttl?: string | number; maxKeys?: number }) => {
         const state = new DedupeState(new StateStore(this.changelog(op.name, "dedupe"), this.opts.transport, producer), durationMs(op.ttl, 600_000), op.maxKeys ?? 100_000, this.clock);
         this.dedupes.set(op.name, state);
@@ -471,6 +479,7 @@ export class Pipeline {
         for (const store of this.stores()) await store.restore(p, this.groupId);
         this.owned.add(p);
         for (const d of this.dedupes.values()) d.assigned(p);
+        for (const w of this.windows.values()) w.assigned(p);
         this.join?.assigned(p);
       }
     } finally {
@@ -496,6 +505,7 @@ export class Pipeline {
     for (const p of leaving) {
       this.owned.delete(p);
       for (const d of this.dedupes.values()) d.revoked(p);
+      for (const w of this.windows.values()) w.revoked(p);
       for (const store of this.stores()) store.drop(p);
     }
   }
