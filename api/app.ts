@@ -4,7 +4,6 @@
 import { contextFrom, SpanKind, tracer } from "../engine/observability/tracing.ts";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { Elysia } from "elysia";
-import { openapi } from "@elysiajs/openapi";
 import { Type } from "@sinclair/typebox";
 import type { ValueError } from "@sinclair/typebox/errors";
 import type { Clock } from "../engine/clock.ts";
@@ -21,11 +20,14 @@ import { canonicalJson } from "./canonical-json.ts";
 import { clientAddress } from "./client-address.ts";
 import type { ApiConfig } from "./config.ts";
 import { toHttpError } from "./errors.ts";
+import { docs } from "./docs/index.ts";
+import { landingPage } from "./landing.ts";
+import { dashboardRoutes, type DashboardInfo } from "./dashboard/index.ts";
 import { ID_RULE, isId } from "./identifiers.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { readJsonBody } from "./read-body.ts";
 import {
-  Accepted, BatchBody, BatchReport, Conversation, ErrorBody, HealthReport, IngestMessage, InsightList, SearchResult, SimilarResult, WsTicket,
+  Accepted, BatchBody, BatchReport, Conversation, ErrorBody, HealthReport, IngestMessage, Insight, InsightList, SearchResult, SimilarResult, StreamEvent, WsTicket,
   type SearchHit, type SimilarHit,
 } from "./schemas.ts";
 import { TicketStore } from "./tickets.ts";
@@ -51,11 +53,13 @@ export interface ApiDeps {
   health?: Record<string, () => Promise<ComponentHealth | boolean>>;
   /** WebSocket tickets; api/server.ts shares one store between the app (issues) and the upgrade (redeems). */
   tickets?: TicketStore;
-  /** Extra Elysia plugins mounted as they are (metrics, dashboard). */
+  /** What the dashboard shows about the running topology; read per request, so it can be filled in later. */
+  dashboard?: DashboardInfo;
+  /** Extra Elysia plugins mounted as they are (metrics). */
   plugins?: Array<Elysia<any, any, any, any, any, any, any>>;
 }
 
-const PUBLIC = new Set(["/health", "/ready", "/live"]);
+const PUBLIC = new Set(["/", "/health", "/ready", "/live"]);
 /** Behind WEIR_METRICS_TOKEN or a credential unless WEIR_METRICS_PUBLIC=1. */
 const OPERATIONAL = new Set(["/metrics", "/dashboard/stats.json"]);
 const isPublic = (path: string) => PUBLIC.has(path) || path === "/docs" || path.startsWith("/docs/") || ((path === "/dashboard" || path.startsWith("/dashboard/")) && !OPERATIONAL.has(path));
@@ -313,6 +317,18 @@ export function createApp(deps: ApiDeps) {
     authenticate(cfg.auth, authorization, clock.now());
   }
 
+  /** Method and path of every route, for 405 answers (set once the app is built). */
+  let routes: () => Array<{ method: string; path: string }> = () => [];
+  const allowedMethods = (path: string) => {
+    const out = new Set<string>();
+    for (const r of routes()) {
+      const re = new RegExp(`^${r.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:[^/]+/g, "[^/]+")}$`);
+      if (re.test(path)) out.add(r.method.toUpperCase());
+    }
+    if (out.has("GET")) out.add("HEAD");
+    return [...out].sort();
+  };
+
   let app = new Elysia({ normalize: false })
     .onRequest(({ request, set }) => {
       Object.assign(set.headers, corsHeaders(request.headers.get("origin")));
@@ -327,7 +343,7 @@ export function createApp(deps: ApiDeps) {
     .onAfterResponse(({ route, set }) => {
       meter.requests.inc({ route: route || "unknown", status: String(set.status ?? 200) });
     })
-    .onError(({ code, error, set, path }) => {
+    .onError(({ code, error, set, path, request }) => {
       let err: unknown = error;
       // A WeirError thrown from a hook may arrive under another code.
       const inner = (error as { cause?: unknown }).cause;
@@ -336,7 +352,14 @@ export function createApp(deps: ApiDeps) {
       else if (code === "VALIDATION") {
         const all = (error as unknown as { all?: ValueError[] }).all ?? [];
         err = new ValidationError("VALIDATION_FAILED", "request is invalid", all.map(issueOf));
-      } else if (code === "NOT_FOUND") err = new WeirError("NOT_FOUND", "no such route");
+      } else if (code === "NOT_FOUND") {
+        // A known path with another method is 405 with Allow, not "no such route".
+        const allow = allowedMethods(path);
+        if (allow.length) {
+          set.headers.allow = allow.join(", ");
+          err = new WeirError("METHOD_NOT_ALLOWED", `${new URL(request.url).pathname} does not accept ${request.method}; use ${allow.join(", ")}`);
+        } else err = new WeirError("NOT_FOUND", "no such route");
+      }
       else if (code === "PARSE") err = new ValidationError("VALIDATION_FAILED", "body is not valid JSON", [{ path: "/", message: "not valid JSON" }]);
       const h = toHttpError(err);
       if (h.status === 500) log.error("request failed", { err: h.error, path });
@@ -345,7 +368,9 @@ export function createApp(deps: ApiDeps) {
       set.headers["content-type"] = "application/json";
       return h.body;
     })
-    .use(openapi({ path: "/docs", documentation: { info: { title: "weir API", version: "1" }, components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } }, security: [{ bearer: [] }] } }))
+    .use(docs({ IngestMessage, Accepted, BatchReport, ErrorBody, Conversation, Insight, InsightList, StreamEvent, WsTicket, SearchResult, SimilarResult, HealthReport }))
+    .use(dashboardRoutes({ store: deps.store, info: (deps.dashboard ??= {}), principal: (h) => authenticate(cfg.auth, h, clock.now()) }))
+    .get("/", ({ request }) => new Response(landingPage(new URL(request.url).origin), { headers: { "content-type": "text/html; charset=utf-8" } }), { detail: { hide: true } })
     .get("/live", () => ({ ok: true }), { detail: { summary: "Liveness: the process answers", tags: ["health"] } })
     .get(
       "/ready",
@@ -368,7 +393,9 @@ export function createApp(deps: ApiDeps) {
       { response: { 200: HealthReport, 503: HealthReport }, detail: { summary: "Each component's health (Kafka, PostgreSQL, sinks, lag)", tags: ["health"] } },
     );
   for (const p of deps.plugins ?? []) app = app.use(p) as typeof app;
-  return app.use(v1);
+  const built = app.use(v1);
+  routes = () => built.routes;
+  return built;
 }
 
 function needStore(deps: ApiDeps): InsightStore {

@@ -83,7 +83,14 @@ export const SimilarResult = Type.Object({ conversationId: Type.String(), simila
 
 export const HealthReport = Type.Object({
   ok: Type.Boolean(),
-  components: Type.Array(Type.Object({ name: Type.String(), ok: Type.Boolean(), detail: Type.Optional(Type.String()), latencyMs: Type.Optional(Type.Number()) })),
+  components: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      ok: Type.Boolean(),
+      detail: Type.Optional(Type.Union([Type.String(), Type.Record(Type.String(), Type.Unknown())], { description: "Why, in words, or the component's figures as an object" })),
+      latencyMs: Type.Optional(Type.Number()),
+    }),
+  ),
 });
 
 // What a WebSocket subscriber receives: the engine's WebSocket sink builds it, so it is defined there.

@@ -10,6 +10,7 @@ import { systemClock } from "../engine/clock.ts";
 import { ValidationError, WeirError } from "../engine/errors.ts";
 import { logger } from "../engine/log.ts";
 import { createApp, type ApiDeps } from "./app.ts";
+import type { DashboardInfo } from "./dashboard/index.ts";
 import { authenticate, type Principal } from "./auth.ts";
 import { setClientAddress } from "./client-address.ts";
 import { toHttpError } from "./errors.ts";
@@ -17,6 +18,8 @@ import { ID_RULE, isId } from "./identifiers.ts";
 import type { StreamEvent } from "./schemas.ts";
 import { TicketStore } from "./tickets.ts";
 import { conversationTopic, tenantTopic, WsHub, type WsData } from "./ws/hub.ts";
+import { tailTopic } from "./ws/topic-tail.ts";
+import type { Transport } from "../engine/kafka/types.ts";
 
 const log = logger("api");
 
@@ -25,17 +28,22 @@ export interface ServerHandle {
   readonly port: number;
   readonly hub: WsHub;
   readonly server: Server<WsData>;
+  /** The development-only key, when no credentials are configured, and the file keeping it. */
+  readonly devKey?: string;
+  readonly devKeyFile?: string;
   /** Wires GET /v1/search once its backend exists (weir run creates sinks after the API, which the WebSocket sink needs). */
   setSearch(fn: NonNullable<ApiDeps["search"]>): void;
   /** Wires GET /v1/conversations/:id/similar likewise. */
   setSimilar(fn: NonNullable<ApiDeps["similar"]>): void;
+  /** Tells the dashboard about the running topology (its picture, alert rules). */
+  setDashboard(info: DashboardInfo): void;
   stop(): Promise<void>;
 }
 
 /** Elysia plugins owned by other modules, mounted when their files exist. */
 async function optionalPlugins(): Promise<NonNullable<ApiDeps["plugins"]>> {
   const out: NonNullable<ApiDeps["plugins"]> = [];
-  for (const rel of ["routes/metrics.ts", "dashboard/index.ts"]) {
+  for (const rel of ["routes/metrics.ts"]) {
     const file = join(import.meta.dir, rel);
     if (!existsSync(file)) continue;
     try {
@@ -67,26 +75,40 @@ function wsPrincipal(req: Request, url: URL, deps: ApiDeps, tickets: TicketStore
 }
 
 /**
+ * What a reconnecting client missed after `since`: the insights in seq order, then each touched
+ * conversation's current rollup, carrying the seq of that conversation's latest insight.
+ */
+async function catchUp(store: NonNullable<ApiDeps["store"]>, tenant: string, since: number, conversationId?: string): Promise<StreamEvent[]> {
+  const rows = await store.insightsSince(tenant, since, conversationId);
+  const events: StreamEvent[] = rows.map((r) => ({ type: "insight", seq: r.seq, tenant, conversationId: r.conversationId, data: r.result }));
+  const latest = new Map<string, number>();
+  for (const r of rows) latest.set(r.conversationId, Math.max(latest.get(r.conversationId) ?? 0, r.seq));
+  for (const [id, seq] of latest) {
+    const c = await store.conversation(tenant, id, 1);
+    if (c?.rollup) events.push({ type: "rollup", seq, tenant, conversationId: id, data: c.rollup });
+  }
+  return events;
+}
+
+/**
  * Starts the API server.
  * @example
  * const api = await startServer({ config: loadApiConfig(), producer, store });
  * // ... later
  * await api.stop();
  */
-export async function startServer(deps: ApiDeps & { migrate?: boolean }): Promise<ServerHandle> {
+export async function startServer(deps: ApiDeps & { migrate?: boolean; embedded?: { transport: Transport } }): Promise<ServerHandle> {
   const cfg = deps.config;
   if (deps.store && deps.migrate !== false) await deps.store.prepare();
   const hub = new WsHub({
     maxBufferedBytes: cfg.ws.maxBufferedBytes,
     idleTimeoutS: cfg.ws.idleTimeoutS,
-    catchUp: deps.store
-      ? async (tenant, since, conversationId) =>
-          (await deps.store!.insightsSince(tenant, since, conversationId)).map((r): StreamEvent => ({ type: "insight", seq: r.seq, tenant, conversationId: r.conversationId, data: r.result }))
-      : undefined,
+    catchUp: deps.store ? (tenant, since, conversationId) => catchUp(deps.store!, tenant, since, conversationId) : undefined,
+    tail: deps.embedded ? (ws) => tailTopic(deps.embedded!.transport, ws) : undefined,
   });
   // Routes read search and similar from this object per request, so they can be set later.
   const tickets = deps.tickets ?? new TicketStore(deps.clock ?? systemClock, cfg.ticketTtlMs);
-  const appDeps: ApiDeps = { ...deps, tickets, plugins: [...(deps.plugins ?? []), ...(await optionalPlugins())] };
+  const appDeps: ApiDeps = { ...deps, dashboard: deps.dashboard ?? {}, tickets, plugins: [...(deps.plugins ?? []), ...(await optionalPlugins())] };
   const app = createApp(appDeps);
   const clockNow = () => (deps.clock ?? { now: Date.now }).now();
 
@@ -104,7 +126,9 @@ export async function startServer(deps: ApiDeps & { migrate?: boolean }): Promis
         return app.handle(req);
       }
       const conv = /^\/ws\/conversations\/([^/]+)$/.exec(url.pathname);
-      if (!conv && url.pathname !== "/ws/stream") return errorResponse(new WeirError("NOT_FOUND", "no such route"));
+      const tail = /^\/ws\/topics\/([A-Za-z0-9._-]{1,249})$/.exec(url.pathname);
+      if (tail && !deps.embedded) return errorResponse(new WeirError("NOT_FOUND", "/ws/topics/ is served in embedded mode only; with Kafka use `weir tail TOPIC`"));
+      if (!conv && !tail && url.pathname !== "/ws/stream") return errorResponse(new WeirError("NOT_FOUND", "no such route"));
       let conversationId: string | undefined;
       try {
         conversationId = conv ? decodeURIComponent(conv[1]) : undefined;
@@ -121,7 +145,9 @@ export async function startServer(deps: ApiDeps & { migrate?: boolean }): Promis
       } catch (e) {
         return errorResponse(e);
       }
-      const data: WsData = { tenant, conversationId, since, topic: conversationId ? conversationTopic(tenant, conversationId) : tenantTopic(tenant) };
+      const data: WsData = tail
+        ? { tenant, topic: "", tail: tail[1] }
+        : { tenant, conversationId, since, topic: conversationId ? conversationTopic(tenant, conversationId) : tenantTopic(tenant) };
       if (srv.upgrade(req, { data })) return undefined;
       return errorResponse(invalid("/headers/upgrade", "expected a WebSocket upgrade"));
     },
@@ -137,11 +163,16 @@ export async function startServer(deps: ApiDeps & { migrate?: boolean }): Promis
     port: server.port!,
     hub,
     server,
+    devKey: cfg.devKey,
+    devKeyFile: cfg.devKeyFile,
     setSearch(fn) {
       appDeps.search = fn;
     },
     setSimilar(fn) {
       appDeps.similar = fn;
+    },
+    setDashboard(info) {
+      Object.assign(appDeps.dashboard!, info);
     },
     async stop() {
       await server.stop(true);

@@ -5,6 +5,7 @@
 // the engine's contracts (named source schemas, the store behind the sinks).
 // Heavy modules are imported dynamically: embedded mode never loads librdkafka, and a process
 // without DATABASE_URL never loads the PostgreSQL driver.
+import { resolve } from "node:path";
 import type { ApiDeps } from "../api/app.ts";
 import type { ServerHandle } from "../api/server.ts";
 import type { InsightStore } from "../engine/contracts/insight-store.ts";
@@ -53,6 +54,8 @@ export interface Composition {
   api?: ServerHandle;
   /** Non-topic sinks by sink name, for the pipeline. */
   sinks: Record<string, Sink>;
+  /** Names of the topology's sinks that write in this process (topic sinks, and those built here); the rest are off. */
+  activeSinks: Set<string>;
   /** The search backends, also in `sinks` under their names when a topology named them. */
   search: { elasticsearch?: ElasticsearchSink; qdrant?: QdrantSink };
   /** The /health probes the API serves (add to it: the API reads it per request). */
@@ -88,7 +91,7 @@ export async function composeTransport(env: Env, log: Logger, topologyName?: str
 }
 
 /** PostgreSQL (with its idempotency keys) from DATABASE_URL; else memory, or nothing. */
-export async function composeStore(env: Env, log: Logger, opts: { memoryStore: boolean; topologyName?: string }): Promise<{ store?: InsightStore; idempotency?: IdempotencyStore }> {
+export async function composeStore(env: Env, log: Logger, opts: { memoryStore: boolean; topologyName?: string; postgresSink?: boolean }): Promise<{ store?: InsightStore; idempotency?: IdempotencyStore }> {
   const url = env.DATABASE_URL;
   if (url) {
     const { connect } = await import("../persistence/db.ts");
@@ -100,7 +103,7 @@ export async function composeStore(env: Env, log: Logger, opts: { memoryStore: b
   }
   if (!opts.memoryStore) return {};
   const { MemoryStore } = await import("../persistence/memory-store.ts");
-  log.warn("DATABASE_URL is not set: results are kept in memory (bounded, lost on exit); the postgres sink writes there", { topology: opts.topologyName });
+  log.warn(`DATABASE_URL is not set: results are kept in memory (bounded, lost on exit)${opts.postgresSink ? "; the postgres sink writes there" : ""}`, { topology: opts.topologyName });
   return { store: new MemoryStore() };
 }
 
@@ -193,7 +196,7 @@ export async function compose(opts: ComposeOptions): Promise<Composition> {
   registerAppSchemas();
   const { transport, embedded } = await composeTransport(env, log, topology?.name);
   log.info("starting", { topology: topology?.name, transport: transport.description });
-  const { store, idempotency } = await composeStore(env, log, { memoryStore: opts.memoryStore ?? false, topologyName: topology?.name });
+  const { store, idempotency } = await composeStore(env, log, { memoryStore: opts.memoryStore ?? false, topologyName: topology?.name, postgresSink: topology?.sinks.some((s) => s.type === "postgres") });
 
   const producer = transport.producer();
   const health: Health = { kafka: kafkaProbe(transport) };
@@ -206,7 +209,10 @@ export async function compose(opts: ComposeOptions): Promise<Composition> {
   if (opts.api !== false) {
     const { startServer } = await import("../api/server.ts");
     const { loadApiConfig } = await import("../api/config.ts");
-    api = await startServer({ config: loadApiConfig(env), producer, store, idempotency, health });
+    // The development key stays the same across restarts (a git-ignored file); embedded mode is a
+    // development setup, so it listens on this machine only unless HOST says otherwise.
+    const config = loadApiConfig(env, { devKeyFile: resolve(env.WEIR_DEV_KEY_FILE || ".weir/dev-key"), defaultHost: embedded ? "127.0.0.1" : undefined });
+    api = await startServer({ config, producer, store, idempotency, health, embedded: embedded ? { transport } : undefined });
   }
 
   let sinks: Record<string, Sink> = {};
@@ -219,6 +225,7 @@ export async function compose(opts: ComposeOptions): Promise<Composition> {
 
   const llm = topology ? await composeLlm(env, log, topology) : undefined;
 
+  const activeSinks = new Set((topology?.sinks ?? []).filter((s) => s.type === "topic" || sinks[s.name]).map((s) => s.name));
   const closing = new Set<Sink>([...Object.values(sinks), ...[es, qd].filter((s): s is NonNullable<typeof s> => !!s)]);
   return {
     transport,
@@ -227,6 +234,7 @@ export async function compose(opts: ComposeOptions): Promise<Composition> {
     store,
     api,
     sinks,
+    activeSinks,
     search,
     health,
     llm,

@@ -1,6 +1,9 @@
-// Structured JSON logs, one object per line, on stderr. Levels are set per module:
+// Structured logs on stderr, one record per line. Levels are set per module:
 //   WEIR_LOG_LEVEL=info            (default for every module)
 //   WEIR_LOG_LEVELS=kafka=debug,api=warn
+// The format is JSON (for collectors) unless stderr is a terminal, where a person reads it:
+// then each record is one short line, "12:03:04 INFO  api  weir API listening  url=...".
+// WEIR_LOG_FORMAT=json|pretty overrides the choice either way.
 // Every line can carry a correlation id (message id, trace id) through `child()`.
 // A redactor can be installed (the pii agent's recognisers) so that no PII reaches the logs.
 
@@ -25,6 +28,27 @@ let sink: Sink = (line) => {
 };
 let redactor: ((text: string) => string) | null = null;
 
+export type LogFormat = "json" | "pretty";
+
+function parseFormat(): LogFormat {
+  const f = process.env.WEIR_LOG_FORMAT;
+  if (f === "json" || f === "pretty") return f;
+  return process.stderr.isTTY ? "pretty" : "json";
+}
+let format: LogFormat = parseFormat();
+/** Colour only on a terminal, and never with NO_COLOR (https://no-color.org). */
+let colour = process.stderr.isTTY === true && !process.env.NO_COLOR;
+
+/** The format lines are written in now (`weir run` prints a banner only for a person). */
+export function logFormat(): LogFormat {
+  return format;
+}
+/** Sets the format (and whether pretty lines are coloured); tests and `WEIR_LOG_FORMAT` use it. */
+export function setLogFormat(f: LogFormat, colours = false): void {
+  format = f;
+  colour = colours;
+}
+
 function parseLevels(): { base: LogLevel; modules: Map<string, LogLevel> } {
   const base = ((process.env.WEIR_LOG_LEVEL as LogLevel) || (process.env.NODE_ENV === "test" ? "warn" : "info")) as LogLevel;
   const modules = new Map<string, LogLevel>();
@@ -39,8 +63,9 @@ let levels = parseLevels();
 /** Re-reads WEIR_LOG_LEVEL(S); tests call this after changing the environment. */
 export function reloadLogLevels(): void {
   levels = parseLevels();
+  format = parseFormat();
 }
-/** Where lines go (default: stdout, warn and above to stderr). Returns the previous sink. */
+/** Where lines go (default: stderr). Returns the previous sink. */
 export function setLogSink(s: Sink): Sink {
   const prev = sink;
   sink = s;
@@ -69,6 +94,39 @@ function serialiseError(e: unknown): unknown {
   return { name: e.name, message: e.message, code: anyE.code, retriable: anyE.retriable, details: anyE.details, stack: e.stack?.split("\n").slice(0, 6).join("\n") };
 }
 
+const LEVEL_COLOUR: Record<LogLevel, string> = { trace: "90", debug: "90", info: "36", warn: "33", error: "31", fatal: "35", silent: "0" };
+const paint = (code: string, text: string) => (colour ? `\x1b[${code}m${text}\x1b[0m` : text);
+
+/** A value as a person reads it: strings bare unless they hold spaces, objects as compact JSON. */
+function show(v: unknown): string {
+  if (typeof v === "string") return /[\s"=]/.test(v) || v === "" ? JSON.stringify(v) : v;
+  if (v && typeof v === "object" && "message" in v && "name" in v) {
+    const e = v as { name: string; message: string; code?: string; stack?: string };
+    return JSON.stringify(`${e.code ?? e.name}: ${e.message}`);
+  }
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+/** One record as a terminal line: time, level, module, message, then key=value fields; an error's stack follows indented. */
+export function prettyLine(rec: Record<string, unknown>): string {
+  const { time, level, module, msg, ...fields } = rec as { time: string; level: LogLevel; module: string; msg: string } & Record<string, unknown>;
+  const clock = String(time).slice(11, 19);
+  const head = `${paint("90", clock)} ${paint(LEVEL_COLOUR[level] ?? "0", level.toUpperCase().padEnd(5))} ${paint("90", module.padEnd(8))} ${msg}`;
+  const kv = Object.entries(fields)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${paint("90", k + "=")}${show(v)}`)
+    .join(" ");
+  const stacks = Object.values(fields)
+    .map((v) => (v && typeof v === "object" && typeof (v as { stack?: unknown }).stack === "string" ? (v as { stack: string }).stack : ""))
+    .filter(Boolean)
+    .flatMap((st) => st.split("\n").slice(1).map((l) => `    ${l.trim()}`));
+  return [kv ? `${head}  ${kv}` : head, ...(level === "error" || level === "fatal" ? stacks : [])].join("\n");
+}
+
 class JsonLogger implements Logger {
   constructor(
     private readonly module: string,
@@ -85,7 +143,7 @@ class JsonLogger implements Logger {
     if (fields) for (const [k, v] of Object.entries(fields)) rec[k] = v instanceof Error ? serialiseError(v) : redactValue(v);
     let line: string;
     try {
-      line = JSON.stringify(rec);
+      line = format === "pretty" ? prettyLine(rec) : JSON.stringify(rec);
     } catch {
       line = JSON.stringify({ time: rec.time, level, module: this.module, msg: rec.msg, note: "fields not serialisable" });
     }

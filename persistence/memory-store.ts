@@ -232,4 +232,10 @@ export class MemoryStore implements InsightStore {
     for (const c of convs) for (const { row } of c?.insights.values() ?? []) if (row.seq > since) out.push(row);
     return out.sort((a, b) => a.seq - b.seq).slice(0, limit).map(clone);
   }
+
+  async recentInsights(tenant: string, limit = 50): Promise<InsightRow[]> {
+    const out: InsightRow[] = [];
+    for (const c of this.tenants.get(tenant)?.conversations.values() ?? []) for (const { row } of c.insights.values()) out.push(row);
+    return out.sort((a, b) => b.seq - a.seq).slice(0, limit).map(clone);
+  }
 }

@@ -180,6 +180,14 @@ export class Store implements InsightStore {
     });
   }
 
+  async recentInsights(tenant: string, limit = 50): Promise<InsightRow[]> {
+    return this.guard("read recent insights", async () => {
+      const rows = await this.sql`SELECT message_id, conversation_id, version, status, result, seq FROM insights
+        WHERE tenant = ${tenant} ORDER BY seq DESC LIMIT ${limit}`;
+      return (rows as unknown as Parameters<typeof toInsight>[0][]).map(toInsight);
+    });
+  }
+
   async close(): Promise<void> {
     await this.pool.end({ timeout: 5 });
   }

@@ -76,8 +76,22 @@ const COLORS: Record<GraphNode["kind"], [string, string]> = {
 };
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-/** A standalone SVG: columns by depth from the sources, boxes coloured by kind, stage crossings dashed and labelled. */
-export function toSvg(t: Topology): string {
+export interface SvgOptions {
+  /** Sinks that are configured off in this process (no URL, no store): drawn grey, dashed, marked "off". */
+  disabledSinks?: string[];
+  /** "dark" for the dashboard; "light" (default) for files. */
+  theme?: "light" | "dark";
+}
+
+const STAGE_COLORS = ["#0ea5e9", "#f59e0b", "#a855f7", "#10b981", "#ef4444", "#64748b"];
+
+/**
+ * A standalone SVG: columns by depth from the sources, boxes coloured by kind, each box tagged with
+ * its stage (a coloured band and name), stage crossings dashed and labelled, disabled sinks off.
+ */
+export function toSvg(t: Topology, opts: SvgOptions = {}): string {
+  const off = new Set(opts.disabledSinks ?? []);
+  const dark = opts.theme === "dark";
   const nodes = nodesOf(t);
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const stages = stageOf(t);
@@ -94,21 +108,31 @@ export function toSvg(t: Topology): string {
   for (const n of nodes) cols.set(depth.get(n.name)!, [...(cols.get(depth.get(n.name)!) ?? []), n]);
   const anyCrossing = nodes.some((n) => n.inputs.some((i) => stages.has(i) && stages.has(n.name) && stages.get(i)!.stage !== stages.get(n.name)!.stage));
   // Wider gaps when an edge carries a topic label, so the label fits between the columns.
-  const W = 170, H = 54, GX = anyCrossing ? 150 : 60, GY = 24, PAD = 20;
+  const W = 180, H = 62, GX = anyCrossing ? 150 : 60, GY = 24, PAD = 20;
+  const stageNames = [...new Set([...stages.values()].map((s) => s.stage))];
+  const stageColor = (name: string) => STAGE_COLORS[stageNames.indexOf(name) % STAGE_COLORS.length];
+  const LEGEND = stageNames.length || off.size ? 28 : 0;
   const pos = new Map<string, { x: number; y: number }>();
   const maxRows = Math.max(...[...cols.values()].map((c) => c.length));
   for (const [c, ns] of cols) {
     const offset = ((maxRows - ns.length) * (H + GY)) / 2;
-    ns.forEach((n, r) => pos.set(n.name, { x: PAD + c * (W + GX), y: PAD + offset + r * (H + GY) }));
+    ns.forEach((n, r) => pos.set(n.name, { x: PAD + c * (W + GX), y: LEGEND + PAD + offset + r * (H + GY) }));
   }
   const width = PAD * 2 + cols.size * (W + GX) - GX;
-  const height = PAD * 2 + maxRows * (H + GY) - GY;
+  const height = LEGEND + PAD * 2 + maxRows * (H + GY) - GY;
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="13">`,
     `<title>${esc(t.name)}</title>`,
     `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#64748b"/></marker></defs>`,
-    `<rect width="100%" height="100%" fill="#ffffff"/>`,
+    `<rect width="100%" height="100%" fill="${dark ? "#1e293b" : "#ffffff"}"/>`,
   ];
+  // Legend: one swatch per stage, and what "off" means.
+  let lx = PAD;
+  for (const name of stageNames) {
+    parts.push(`<g data-stage="${esc(name)}"><rect x="${lx}" y="${PAD - 6}" width="14" height="14" rx="3" fill="${stageColor(name)}"/><text x="${lx + 20}" y="${PAD + 5}" fill="${dark ? "#e2e8f0" : "#0f172a"}">stage ${esc(name)}</text></g>`);
+    lx += 40 + name.length * 8 + 30;
+  }
+  if (off.size) parts.push(`<text x="${lx}" y="${PAD + 5}" fill="${dark ? "#94a3b8" : "#64748b"}">grey dashed = sink off in this process</text>`);
   for (const n of nodes)
     for (const i of n.inputs) {
       const a = pos.get(i);
@@ -124,12 +148,18 @@ export function toSvg(t: Topology): string {
     }
   for (const n of nodes) {
     const p = pos.get(n.name)!;
-    const [fill, stroke] = COLORS[n.kind];
+    const isOff = n.kind === "sink" && off.has(n.name);
+    const [fill, stroke] = isOff ? ["#e2e8f0", "#94a3b8"] : COLORS[n.kind];
     const [l1, l2] = label(t, n).split("<br/>");
+    const stage = stages.get(n.name)?.stage;
     parts.push(
-      `<g data-node="${esc(n.name)}" data-kind="${n.kind}"><rect x="${p.x}" y="${p.y}" width="${W}" height="${H}" rx="${n.kind === "agent" ? 24 : 6}" fill="${fill}" stroke="${stroke}" stroke-width="1.5"/>` +
-        `<text x="${p.x + W / 2}" y="${p.y + 22}" text-anchor="middle" font-weight="600" fill="#0f172a">${esc(l1)}</text>` +
-        `<text x="${p.x + W / 2}" y="${p.y + 40}" text-anchor="middle" fill="#334155">${esc(l2 ?? "")}</text></g>`,
+      `<g data-node="${esc(n.name)}" data-kind="${n.kind}"${stage ? ` data-stage="${esc(stage)}"` : ""}${isOff ? ' data-off="true" opacity="0.6"' : ""}>` +
+        `<rect x="${p.x}" y="${p.y}" width="${W}" height="${H}" rx="${n.kind === "agent" ? 24 : 6}" fill="${fill}" stroke="${stroke}" stroke-width="1.5"${isOff ? ' stroke-dasharray="4 3"' : ""}/>` +
+        (stage ? `<rect x="${p.x + (n.kind === "agent" ? 14 : 1)}" y="${p.y + 1}" width="${W - (n.kind === "agent" ? 28 : 2)}" height="5" fill="${stageColor(stage)}"/>` : "") +
+        `<text x="${p.x + W / 2}" y="${p.y + 25}" text-anchor="middle" font-weight="600" fill="#0f172a">${esc(l1)}${isOff ? " (off)" : ""}</text>` +
+        `<text x="${p.x + W / 2}" y="${p.y + 43}" text-anchor="middle" fill="#334155">${esc(l2 ?? "")}</text>` +
+        (stage ? `<text x="${p.x + W / 2}" y="${p.y + 57}" text-anchor="middle" font-size="10" fill="#475569">stage ${esc(stage)}</text>` : "") +
+        `</g>`,
     );
   }
   parts.push("</svg>");

@@ -1,18 +1,24 @@
 // Reads a topology file: YAML → schema validation → semantic checks, reporting every problem at
 // once with file, line, column, field path, what was wrong and what was expected.
-import { dirname, resolve } from "node:path";
-import { readFileSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode, type Pair } from "yaml";
 import { Value } from "@sinclair/typebox/value";
 import type { TSchema } from "@sinclair/typebox";
 import { ValidationError, type FieldIssue } from "../engine/errors.ts";
 import { OPERATOR_SCHEMAS, Topology, durationMs, type Operator, type Topology as TopologyT } from "./schema.ts";
 import { piiConfigIssues } from "../agents/pii/config.ts";
+import { whereIssues } from "./conditions.ts";
 
 interface Located {
   doc: Document;
   lines: LineCounter;
   file: string;
+}
+
+/** Where `module:` paths are resolved from: the topology file's folder (unknown for text or a builder value). */
+interface CheckOptions {
+  baseDir?: string;
 }
 
 function position(loc: Located | undefined, path: Array<string | number>, key = false): { line?: number; column?: number } {
@@ -114,7 +120,7 @@ function schemaIssues(schema: TSchema, value: unknown, base: Array<string | numb
 }
 
 /** Parses and validates topology text; throws one ValidationError listing every problem. */
-export function parseTopology(text: string, file = "<topology>"): TopologyT {
+export function parseTopology(text: string, file = "<topology>", opts: CheckOptions = {}): TopologyT {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const loc: Located = { doc, lines, file };
@@ -124,18 +130,18 @@ export function parseTopology(text: string, file = "<topology>"): TopologyT {
     issues.push({ path: "/", message: `YAML syntax: ${e.message.split("\n")[0]}`, file, line: p.line, column: p.col });
   }
   if (issues.length) throw new ValidationError("TOPOLOGY_INVALID", `${file}: invalid YAML`, issues);
-  return checkTopology(doc.toJS(), file, loc);
+  return checkTopology(doc.toJS(), file, loc, opts);
 }
 
 /**
  * Validates a topology value built in code (topology/builder.ts) with the same rules as a file,
  * and fills the same defaults, so both routes give identical values. Issues carry no line/column.
  */
-export function validateTopology(value: unknown, source = "<builder>"): TopologyT {
-  return checkTopology(value, source, undefined);
+export function validateTopology(value: unknown, source = "<builder>", opts: CheckOptions = {}): TopologyT {
+  return checkTopology(value, source, undefined, opts);
 }
 
-function checkTopology(input: unknown, file: string, loc: Located | undefined): TopologyT {
+function checkTopology(input: unknown, file: string, loc: Located | undefined, opts: CheckOptions = {}): TopologyT {
   const issues: FieldIssue[] = [];
   const value = input as Record<string, unknown>;
   if (!value || typeof value !== "object" || Array.isArray(value)) {
@@ -150,7 +156,19 @@ function checkTopology(input: unknown, file: string, loc: Located | undefined): 
     if (!schema) {
       const hint = suggest(type, Object.keys(OPERATOR_SCHEMAS));
       issues.push({ path: `/operators/${i}/type`, message: `unknown operator type ${JSON.stringify(op?.type)}${hint ? ` (did you mean "${hint}"?)` : ""}`, expected: `one of ${Object.keys(OPERATOR_SCHEMAS).join(", ")}`, ...position(loc, ["operators", i, "type"]) });
+    } else if (type === "filter" && op.where !== undefined) {
+      // `where` is a union: the schema alone would say only "is not an allowed value" for the
+      // whole object, so its conditions are checked one by one (operators listed, patterns compiled).
+      const { where, ...rest } = op;
+      issues.push(...schemaIssues(schema, rest, ["operators", i], loc));
+      for (const w of whereIssues(where, ["operators", i, "where"])) issues.push({ path: pointer(w.path), message: w.message, expected: w.expected, ...position(loc, w.path) });
     } else issues.push(...schemaIssues(schema, op, ["operators", i], loc));
+    // A `module:` file that is not there would fail only when the pipeline starts.
+    if (op && typeof op === "object" && typeof op.module === "string" && opts.baseDir !== undefined) {
+      const path = op.module.split("#")[0];
+      const abs = isAbsolute(path) ? path : resolve(opts.baseDir, path);
+      if (path && !existsSync(abs)) issues.push({ path: pointer(["operators", i, "module"]), message: `module file ${abs} does not exist`, expected: "a path relative to the topology file, then #exportName", ...position(loc, ["operators", i, "module"]) });
+    }
   });
   // Graph rules run even when fields are wrong, so one pass reports everything it can.
   try {
@@ -269,12 +287,17 @@ function semanticIssues(t: TopologyT, loc: Located | undefined): FieldIssue[] {
   return issues;
 }
 
+/** Reads and validates a topology file; a missing or unreadable file is a ValidationError saying so plainly. */
 export function loadTopology(path: string): TopologyT {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new ValidationError("TOPOLOGY_INVALID", `cannot read ${path}`, [{ path: "/", message: (e as Error).message, file: path }]);
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT" ? `no such file (looked for ${resolve(path)})` : code === "EISDIR" ? "is a directory, not a topology file" : code === "EACCES" ? "permission denied" : (e as Error).message;
+    throw new ValidationError("TOPOLOGY_INVALID", `cannot read ${path}`, [{ path: "/", message: `cannot read the topology file: ${why}`, expected: "a YAML topology file, e.g. topology/support.yaml", file: path }]);
   }
-  return { ...parseTopology(text, path), baseDir: dirname(resolve(path)) };
+  const baseDir = dirname(resolve(path));
+  return { ...parseTopology(text, path, { baseDir }), baseDir };
 }

@@ -27,10 +27,12 @@ export const Source = Type.Object(
   { additionalProperties: false },
 );
 
-const Condition = Type.Object(
+/** The operators a `where` condition may use. `matches` takes a JavaScript RegExp (docs/topology.md). */
+export const CONDITION_OPS = ["eq", "ne", "gt", "gte", "lt", "lte", "exists", "nonEmpty", "matches", "in"] as const;
+export const Condition = Type.Object(
   {
     field: Type.String({ minLength: 1 }),
-    op: Type.Union(["eq", "ne", "gt", "gte", "lt", "lte", "exists", "nonEmpty", "matches", "in"].map((o) => Type.Literal(o))),
+    op: Type.Union(CONDITION_OPS.map((o) => Type.Literal(o))),
     value: Type.Optional(Type.Unknown()),
   },
   { additionalProperties: false },

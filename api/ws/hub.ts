@@ -24,6 +24,10 @@ export interface WsData {
   conversationId?: string;
   since?: number;
   topic: string;
+  /** Set for /ws/topics/:topic (embedded mode only): the Kafka-style topic this socket tails. */
+  tail?: string;
+  /** Stops the tail's reader when the socket closes. */
+  stopTail?: () => void;
 }
 
 export interface WsHubOptions {
@@ -31,6 +35,8 @@ export interface WsHubOptions {
   idleTimeoutS: number;
   /** Missed events after `since`, read from the store when a client reconnects. */
   catchUp?: (tenant: string, since: number, conversationId?: string) => Promise<StreamEvent[]>;
+  /** Streams a topic's records to a /ws/topics/:topic socket; returns how to stop. */
+  tail?: (ws: ServerWebSocket<WsData>) => () => void;
 }
 
 export const tenantTopic = (tenant: string) => JSON.stringify(["t", tenant]);
@@ -92,6 +98,11 @@ export class WsHub {
       backpressureLimit: this.opts.maxBufferedBytes * 4 + 1_048_576,
       closeOnBackpressureLimit: true,
       open: async (ws) => {
+        if (ws.data.tail) {
+          if (this.opts.tail) ws.data.stopTail = this.opts.tail(ws);
+          else ws.close(1011, "topic tail not available");
+          return;
+        }
         // Subscribe before reading the store so nothing falls in between; a client may see an
         // event twice and drops any seq it already has.
         ws.subscribe(ws.data.topic);
@@ -112,7 +123,10 @@ export class WsHub {
       message: () => {
         // Subscribers only listen; client messages are ignored.
       },
-      close: (ws) => this.forget(ws),
+      close: (ws) => {
+        if (ws.data.tail) return ws.data.stopTail?.();
+        this.forget(ws);
+      },
     };
   }
 }

@@ -5,10 +5,12 @@ import type { Command } from "../command.ts";
 import { parse, UsageError } from "../args.ts";
 import { EXIT } from "../exit-codes.ts";
 import { loadTopology } from "../../topology/load.ts";
-import { logger, setLogRedactor } from "../../engine/log.ts";
+import { logFormat, logger, setLogRedactor } from "../../engine/log.ts";
 import { StagedPipeline } from "../../engine/runtime/staged-pipeline.ts";
 import { AGENTS, redactText } from "../../agents/index.ts";
 import { compose } from "../../app/compose.ts";
+import { announce } from "../../app/banner.ts";
+import { ProgressWatch } from "../../app/progress-watch.ts";
 
 const command: Command = {
   name: "run",
@@ -27,8 +29,14 @@ Environment:
   WEIR_KAFKA_CONNECT_TIMEOUT_MS  how long to wait for Kafka at start-up (default 60000)
   DATABASE_URL             PostgreSQL for the postgres sink and the API's store (unset: results kept in memory)
   WEIR_API_KEYS            tenant:key,... (unset = a generated development key)
-  PORT, HOST               API address
-Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`,
+  PORT, HOST               API address (HOST default: 127.0.0.1 in embedded mode or with a
+                           development key, else 0.0.0.0)
+  WEIR_DEV_KEY_FILE        where the development key is kept (default .weir/dev-key)
+  WEIR_LOG_FORMAT          json or pretty (default: pretty on a terminal, else json)
+  WEIR_DRAIN_TIMEOUT_MS    how long a stop may take (default 30000)
+  WEIR_READY_STALL_MS      /ready turns false after this long with lag and nothing finishing (default 60000)
+Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close — within
+WEIR_DRAIN_TIMEOUT_MS, or it exits anyway with code 1. A second signal exits at once (130).`,
   async run(argv) {
     const { values, positionals } = parse(argv, { "no-api": { type: "boolean" }, port: { type: "string" }, stage: { type: "string" } });
     const file = positionals[0];
@@ -39,7 +47,27 @@ Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`
     if (await initTracing()) log.info("OpenTelemetry tracing on (OTEL_* variables)");
     const topology = loadTopology(file);
     // Transport, store, API, sinks and LLM client from the environment, as the API-only process builds them.
-    const env = { ...process.env, ...(values.port ? { PORT: String(values.port) } : {}) };
+    const env: Record<string, string | undefined> = { ...process.env, ...(values.port ? { PORT: String(values.port) } : {}) };
+    const drainMs = Math.max(2_000, Number(env.WEIR_DRAIN_TIMEOUT_MS ?? 30_000) || 30_000);
+    let pipeline: StagedPipeline | undefined;
+    // /ready says no, with the reason, when records wait and none finishes (a frozen pipeline).
+    const watch = new ProgressWatch({
+      stallMs: Number(env.WEIR_READY_STALL_MS ?? 60_000) || 60_000,
+      figures: () => ({ ...(pipeline?.stats ?? {}), inFlight: pipeline?.inFlight() ?? 0 }),
+      sample: async () => {
+        const ps = pipeline?.pipelines ?? [];
+        let lag: number | undefined = 0;
+        for (const { pipeline: p } of ps) {
+          try {
+            lag += (await p.lag()).reduce((n, l) => n + Math.max(0, l.lag), 0);
+          } catch {
+            lag = undefined;
+            break;
+          }
+        }
+        return { done: pipeline?.stats.done ?? 0, lag };
+      },
+    });
     const app = await compose({
       log,
       env,
@@ -48,35 +76,71 @@ Stops gracefully on SIGINT/SIGTERM: stop fetching, drain, commit, flush, close.`
       // Without DATABASE_URL results live in a bounded in-memory store, so embedded mode still
       // answers insight queries and WebSocket catch-up (until the process exits).
       memoryStore: true,
-      health: { pipeline: async () => ({ name: "pipeline", ok: true, detail: JSON.stringify(pipeline.stats) }) },
+      health: { pipeline: async () => watch.probe() },
     });
     if (app.api) {
-      log.info("API listening", { url: app.api.url.toString(), dashboard: new URL("/dashboard", app.api.url).toString() });
-      const { setDashboardGraph } = await import("../../api/dashboard/index.ts");
       const { toSvg } = await import("../../topology/graph.ts");
-      setDashboardGraph(toSvg(topology));
+      const { resolveEnvRef } = await import("../../engine/env-ref.ts");
+      app.api.setDashboard({
+        topology: topology.name,
+        svg: toSvg(topology, { theme: "dark", disabledSinks: topology.sinks.filter((s) => !app.activeSinks.has(s.name)).map((s) => s.name) }),
+        alerts: (topology.aggregator?.alerts ?? []).map((a) => ({ name: a.name, when: a.when, webhook: !!resolveEnvRef(a.webhook.url, env) })),
+      });
     }
     const stages = values.stage ? String(values.stage).split(",").map((s) => s.trim()).filter(Boolean) : undefined;
     const onFatal = (error: unknown) => {
       log.error("pipeline failed; exiting so a restart resumes from the last commit", { error });
       process.exit(EXIT.FAILURE);
     };
-    const pipeline = new StagedPipeline({ topology, transport: app.transport, agents: AGENTS, sinks: app.sinks, llm: app.llm, stages, onFatal });
-    await pipeline.start();
-    log.info("running", { topology: topology.name, embedded: app.embedded, stages: pipeline.plans.map((p) => p.name) });
+    pipeline = new StagedPipeline({ topology, transport: app.transport, agents: AGENTS, sinks: app.sinks, llm: app.llm, stages, onFatal });
+    const running = pipeline;
+    await running.start();
+    log.info("running", { topology: topology.name, embedded: app.embedded, stages: running.plans.map((p) => p.name) });
+    announce(
+      {
+        topology: topology.name,
+        stages: running.plans.map((p) => p.name),
+        embedded: app.embedded,
+        transport: app.transport.description,
+        store: app.store ? (app.store.kind === "postgres" ? "postgres" : "memory") : "none",
+        url: app.api?.url.href,
+        devKey: app.api?.devKey,
+        devKeyFile: app.api?.devKeyFile,
+      },
+      log,
+      logFormat() === "pretty",
+    );
+    const sampler = setInterval(() => void watch.check().catch(() => {}), Math.max(250, Math.floor(watch.stallMs / 6)));
+    sampler.unref?.();
 
     let stopping = false;
     const stop = async (signal: string) => {
-      if (stopping) return;
+      if (stopping) {
+        // The person asked twice: no more waiting.
+        log.warn(`second ${signal}: exiting now without finishing the drain`, { inFlight: running.inFlight() });
+        process.exit(EXIT.INTERRUPTED);
+      }
       stopping = true;
-      log.info("stopping", { signal });
-      await pipeline.stop();
-      await app.close();
-      log.info("stopped", { ...pipeline.stats });
+      clearInterval(sampler);
+      log.info("stopping", { signal, drainTimeoutS: drainMs / 1000 });
+      // Whatever hangs (a stream that died, a sink that never answers), the process is gone by the deadline.
+      const deadline = setTimeout(() => {
+        log.error(`did not stop within ${drainMs / 1000} s (WEIR_DRAIN_TIMEOUT_MS); exiting without a clean close`, { inFlight: running.inFlight() });
+        process.exit(EXIT.FAILURE);
+      }, drainMs);
+      try {
+        await running.stop(Math.max(1_000, drainMs - 3_000));
+        await app.close();
+      } catch (e) {
+        log.error("stop failed", { err: e });
+        process.exit(EXIT.FAILURE);
+      }
+      clearTimeout(deadline);
+      log.info("stopped", { ...running.stats });
       process.exit(EXIT.OK);
     };
-    process.once("SIGINT", () => void stop("SIGINT"));
-    process.once("SIGTERM", () => void stop("SIGTERM"));
+    process.on("SIGINT", () => void stop("SIGINT"));
+    process.on("SIGTERM", () => void stop("SIGTERM"));
     await new Promise(() => {});
     return EXIT.OK;
   },

@@ -60,6 +60,8 @@ export interface InsightStore {
   insights(tenant: string, conversationId: string, limit?: number): Promise<InsightRow[]>;
   /** Insights changed after `since` (tenant-wide, or one conversation), for WebSocket catch-up. */
   insightsSince(tenant: string, since: number, conversationId?: string, limit?: number): Promise<InsightRow[]>;
+  /** The `limit` most recently changed insights of a tenant, newest first (the dashboard on open). */
+  recentInsights?(tenant: string, limit?: number): Promise<InsightRow[]>;
   ping(): Promise<void>;
   /** Releases connections (PostgreSQL: ends the current pool). */
   close(): Promise<void>;

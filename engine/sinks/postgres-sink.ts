@@ -4,6 +4,7 @@
 // after a crash without duplicates or regressions.
 import type { InsightStore } from "../contracts/insight-store.ts";
 import type { ComponentHealth, Sink, SinkRecord } from "./sink.ts";
+import { presentRollup } from "./rollup-view.ts";
 
 export class PostgresSink implements Sink {
   readonly name: string;
@@ -25,7 +26,7 @@ export class PostgresSink implements Sink {
         for (const [agent, output] of Object.entries((v.outputs as Record<string, unknown>) ?? {})) await this.store.upsertAgentResult(r.tenant, r.key, agent, r.version, output);
         await this.store.upsertInsight(r.tenant, { ...v, messageId: r.key, conversationId, version: r.version, status: String(v.status ?? "final") });
       } else if (r.kind === "rollup") {
-        await this.store.upsertRollup(r.tenant, r.key, r.version, v);
+        await this.store.upsertRollup(r.tenant, r.key, r.version, presentRollup(v));
       } else if (r.kind === "record" && typeof v.text === "string") {
         await this.store.upsertMessage(r.tenant, { ...v, id: r.key, conversationId: String(v.conversationId ?? r.key), text: v.text } as never);
       }

@@ -20,7 +20,8 @@ export interface SinkRecord {
 export interface ComponentHealth {
   name: string;
   ok: boolean;
-  detail?: string;
+  /** Why, in words, or structured figures (a pipeline's counters and lag) that /ready serves as JSON. */
+  detail?: string | Record<string, unknown>;
   latencyMs?: number;
 }
 

@@ -354,13 +354,12 @@ describe("security: tickets and operational endpoints", () => {
 
   test("/metrics and /dashboard/stats.json answer without a key only with WEIR_METRICS_PUBLIC=1", async () => {
     const { metricsRoute } = await import("../../../api/routes/metrics.ts");
-    const { dashboardRoute } = await import("../../../api/dashboard/index.ts");
-    const closed = setup({}, { plugins: [metricsRoute, dashboardRoute] });
+    const closed = setup({}, { plugins: [metricsRoute] });
     expect((await closed.call("/metrics")).status).toBe(401);
     expect((await closed.call("/dashboard/stats.json")).status).toBe(401);
     expect((await closed.call("/dashboard/stats.json", { key: "key-acme" })).status).toBe(200);
     expect((await closed.call("/dashboard")).status).toBe(200);
-    const open = setup({ WEIR_METRICS_PUBLIC: "1" }, { plugins: [metricsRoute, dashboardRoute] });
+    const open = setup({ WEIR_METRICS_PUBLIC: "1" }, { plugins: [metricsRoute] });
     expect((await open.call("/metrics")).status).toBe(200);
     expect((await open.call("/dashboard/stats.json")).status).toBe(200);
   });

@@ -215,4 +215,75 @@ backpressure: { highWatermark: 10, lowWatermark: 10 }
   test("a file that cannot be read is a clear error", () => {
     expect(() => loadTopology("/nonexistent/topology.yaml")).toThrow(ValidationError);
   });
+
+  test("a missing file says so, with the path it looked for, not a raw ENOENT", () => {
+    try {
+      loadTopology("/nonexistent/topology.yaml");
+      throw new Error("expected an error");
+    } catch (e) {
+      expect(e).toBeInstanceOf(ValidationError);
+      const text = (e as ValidationError).format();
+      expect(text).toContain("no such file (looked for /nonexistent/topology.yaml)");
+      expect(text).not.toContain("ENOENT");
+    }
+  });
+});
+
+const filterOn = (where: string) =>
+  minimal(`operators:
+  - name: f
+    input: raw
+    type: filter
+    where: ${where}
+`);
+
+describe("where conditions are compiled at load time", () => {
+  test("an unknown operator is named at its own field with the valid operators listed", () => {
+    expect(issuesOf(filterOn(`{ field: text, op: contains, value: refund }`))).toEqual([
+      { path: "/operators/0/where/op", line: 15, column: 31, message: 'unknown operator "contains"' },
+    ]);
+    try {
+      parseTopology(filterOn(`{ field: text, op: contains, value: refund }`), "t.yaml");
+    } catch (e) {
+      expect((e as ValidationError).issues[0].expected).toBe("one of eq, ne, gt, gte, lt, lte, exists, nonEmpty, matches, in");
+    }
+  });
+
+  test("a pattern that does not compile is reported where it is written", () => {
+    const [issue] = issuesOf(filterOn(`{ field: text, op: matches, value: "(" }`));
+    expect(issue).toMatchObject({ path: "/operators/0/where/value", line: 15, column: 47 });
+    expect(issue.message).toContain('pattern "(" does not compile');
+  });
+
+  test("PCRE's (?i) prefix gets the JavaScript spelling, which does compile", () => {
+    const [issue] = issuesOf(filterOn(`{ field: text, op: matches, value: "(?i)refund" }`));
+    expect(issue.message).toBe('"(?i)" at the start of a pattern is PCRE syntax, not JavaScript: write "(?i:refund)" instead');
+    const t = parseTopology(filterOn(`{ field: text, op: matches, value: "(?i:refund)" }`), "t.yaml");
+    expect(t.operators![0]).toMatchObject({ where: { op: "matches", value: "(?i:refund)" } });
+  });
+
+  test("conditions inside all/any are checked one by one, values by operator", () => {
+    const issues = issuesOf(filterOn(`{ any: [ { field: text, op: matches, value: "[" }, { field: n, op: gt, value: "5" }, { field: tier, op: in, value: gold }, { field: x, op: exists } ] }`));
+    expect(issues.map((i) => [i.path, i.message.split(":")[0]])).toEqual([
+      ["/operators/0/where/any/0/value", 'pattern "[" does not compile'],
+      ["/operators/0/where/any/1/value", 'op gt compares numbers, got "5"'],
+      ["/operators/0/where/any/2/value", 'op in needs a list, got "gold"'],
+    ]);
+  });
+
+  test("a module file that does not exist fails validation, not start-up", () => {
+    const dir = resolve(root, "test/fixtures/topology");
+    const text = minimal(`operators:
+  - name: f
+    input: raw
+    type: filter
+    module: ./missing.ts#keep
+`);
+    try {
+      parseTopology(text, "t.yaml", { baseDir: dir });
+      throw new Error("expected an error");
+    } catch (e) {
+      expect((e as ValidationError).issues.map((i) => [i.path, i.message])).toEqual([["/operators/0/module", `module file ${dir}/missing.ts does not exist`]]);
+    }
+  });
 });
