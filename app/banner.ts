@@ -1,7 +1,7 @@
 // What `weir run` says once it is up. On a terminal: a few lines a person reads — what runs,
 // where, the development key, and links to open. Otherwise (a collector reads the logs): one JSON
 // "ready" line with the same facts and without the key, which is in its git-ignored file.
-import type { Logger } from "../engine/log.ts";
+import { printBlock, type Logger } from "../engine/log.ts";
 
 export interface BannerFacts {
   topology: string;
@@ -34,7 +34,7 @@ export function bannerText(f: BannerFacts): string {
 }
 
 /** Prints the banner for a person, or logs the facts for a machine. */
-export function announce(f: BannerFacts, log: Logger, pretty: boolean, write: (s: string) => void = (s) => process.stderr.write(s + "\n")): void {
+export function announce(f: BannerFacts, log: Logger, pretty: boolean, write: (s: string) => void = printBlock): void {
   if (pretty) write(bannerText(f));
   else {
     const base = f.url?.replace(/\/$/, "");

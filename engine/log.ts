@@ -3,7 +3,9 @@
 //   WEIR_LOG_LEVELS=kafka=debug,api=warn
 // The format is JSON (for collectors) unless stderr is a terminal, where a person reads it:
 // then each record is one short line, "12:03:04 INFO  api  weir API listening  url=...".
-// WEIR_LOG_FORMAT=json|pretty overrides the choice either way.
+// WEIR_LOG_FORMAT=json|pretty overrides the choice either way. On a terminal, a run of routine
+// lines (info and below) with the same module and message — "state restored" once per partition —
+// is shown once with its count, so start-up fits on a screen.
 // Every line can carry a correlation id (message id, trace id) through `child()`.
 // A redactor can be installed (the pii agent's recognisers) so that no PII reaches the logs.
 
@@ -127,6 +129,43 @@ export function prettyLine(rec: Record<string, unknown>): string {
   return [kv ? `${head}  ${kv}` : head, ...(level === "error" || level === "fatal" ? stacks : [])].join("\n");
 }
 
+/** The routine line being held back to count its repeats (pretty format only). */
+let held: { key: string; line: string; level: LogLevel; count: number; timer: ReturnType<typeof setTimeout> } | null = null;
+const HOLD_MS = 200;
+
+function releaseHeld(): void {
+  if (!held) return;
+  const h = held;
+  held = null;
+  clearTimeout(h.timer);
+  sink(h.count > 1 ? `${h.line}  ${paint("90", `(and ${h.count - 1} more like it)`)}` : h.line, h.level);
+}
+process.once("exit", releaseHeld);
+
+/** Writes one rendered line; in pretty format, repeats of a routine line are counted, not printed. */
+function emit(line: string, level: LogLevel, key: string): void {
+  if (format !== "pretty" || RANK[level] > RANK.info) {
+    releaseHeld();
+    sink(line, level);
+    return;
+  }
+  if (held && held.key === key) {
+    held.count++;
+    held.timer.refresh();
+    return;
+  }
+  releaseHeld();
+  const timer = setTimeout(releaseHeld, HOLD_MS);
+  timer.unref?.();
+  held = { key, line, level, count: 1, timer };
+}
+
+/** Writes text as it is (the start-up banner) after any held line, through the same sink. */
+export function printBlock(text: string): void {
+  releaseHeld();
+  sink(text, "info");
+}
+
 class JsonLogger implements Logger {
   constructor(
     private readonly module: string,
@@ -147,7 +186,7 @@ class JsonLogger implements Logger {
     } catch {
       line = JSON.stringify({ time: rec.time, level, module: this.module, msg: rec.msg, note: "fields not serialisable" });
     }
-    sink(line, level);
+    emit(line, level, `${level}\u0000${this.module}\u0000${rec.msg}`);
   }
   trace(m: string, f?: Record<string, unknown>) { this.write("trace", m, f); }
   debug(m: string, f?: Record<string, unknown>) { this.write("debug", m, f); }

@@ -42,7 +42,7 @@ export const PAGE = `<!doctype html>
  <section><h2>Lag (records waiting to be processed)</h2><svg id="lagchart" class="chart" width="100%" height="170" viewBox="0 0 560 170"></svg></section>
  <section class="wide"><h2>Recent insights <span class="muted" id="tenant"></span></h2><div class="scroll"><table id="insights"><thead><tr><th>time</th><th>conversation</th><th>message (redacted)</th><th>sentiment</th><th>intent</th><th>urgency</th><th>status</th></tr></thead><tbody></tbody></table></div><p class="muted" id="noinsights">No insights yet: POST /v1/messages and they appear here.</p></section>
  <section><h2>Conversations (rolling sentiment)</h2><div class="scroll"><table id="conversations"><thead><tr><th>conversation</th><th class="num">messages</th><th>sentiment</th><th>trend</th><th>urgency</th><th>alerts</th></tr></thead><tbody></tbody></table></div></section>
- <section><h2>Agents</h2><table id="agents"><thead><tr><th>agent</th><th class="num">mean ms</th><th class="num">p95 ms</th><th class="num">messages</th><th class="num">in flight</th></tr></thead><tbody></tbody></table>
+ <section><h2>Agents</h2><table id="agents"><thead><tr><th>agent</th><th class="num">mean ms</th><th class="num" title="upper bound of the histogram bucket holding the 95th percentile">p95 ms</th><th class="num">messages</th><th class="num">in flight</th></tr></thead><tbody></tbody></table>
   <h2 style="margin-top:16px">Alert rules</h2><table id="alertrules"><thead><tr><th>rule</th><th class="num">conversations alerting</th><th>webhook</th></tr></thead><tbody></tbody></table></section>
  <section class="wide"><h2>Topology</h2><div id="graph"></div></section>
 </main>
@@ -115,7 +115,7 @@ async function poll() {
     $("rss").textContent = s.rssMb;
     chart($("throughput"), rates, "records/s");
     chart($("lagchart"), hist.map((p) => ({ t: p.at, v: p.lag })), "records");
-    $("agents").tBodies[0].innerHTML = s.agents.map((a) => "<tr><td>" + esc(a.agent) + "</td><td class='num'>" + a.meanMs.toFixed(1) + "</td><td class='num'>" + (a.p95Ms === null ? "&gt; 10 000" : a.p95Ms.toLocaleString()) + "</td><td class='num'>" + a.count.toLocaleString() + "</td><td class='num'>" + (a.inFlight || 0) + "</td></tr>").join("") || "<tr><td colspan='5' class='muted'>no agent has run yet</td></tr>";
+    $("agents").tBodies[0].innerHTML = s.agents.map((a) => "<tr><td>" + esc(a.agent) + "</td><td class='num'>" + a.meanMs.toFixed(1) + "</td><td class='num'>" + (a.p95Ms === null ? "&gt; 30 000" : "≤ " + a.p95Ms.toLocaleString()) + "</td><td class='num'>" + a.count.toLocaleString() + "</td><td class='num'>" + (a.inFlight || 0) + "</td></tr>").join("") || "<tr><td colspan='5' class='muted'>no agent has run yet</td></tr>";
   } catch (e) {}
   setTimeout(poll, 2000);
 }

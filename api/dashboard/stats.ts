@@ -38,7 +38,7 @@ export function dashboardStats(now = Date.now()) {
     ...sample,
     produced: produced.total(),
     agents: latency.entries().map(([k, h]) => {
-      const hist = h as unknown as { sum: number; count: number; counts?: number[] };
+      const hist = h;
       const p95 = percentile(hist, bounds, 0.95);
       return { agent: label(k, "agent"), meanMs: hist.count ? (hist.sum / hist.count) * 1000 : 0, p95Ms: p95 === null ? null : p95 * 1000, count: hist.count, inFlight: inFlight.get({ agent: label(k, "agent") }) };
     }),

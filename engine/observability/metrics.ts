@@ -140,8 +140,9 @@ export class Histogram extends Metric {
   get(labels?: Labels) {
     return this.series.get(labelKey(labels));
   }
-  entries(): Array<[string, { sum: number; count: number }]> {
-    return [...this.series].map(([k, s]) => [k, { sum: s.sum, count: s.count }]);
+  /** Each series' sum, count and cumulative bucket counts (aligned with `buckets`). */
+  entries(): Array<[string, { sum: number; count: number; counts: number[] }]> {
+    return [...this.series].map(([k, s]) => [k, { sum: s.sum, count: s.count, counts: [...s.counts] }]);
   }
   render() {
     const out: string[] = [];
