@@ -1,4 +1,4 @@
-// API settings from the environment (every variable is listed in docs/api.md and .env.example).
+// API settings from the environment (every variable is listed in docs/api.md and env.example).
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";

@@ -35,7 +35,8 @@ export type LogFormat = "json" | "pretty";
 function parseFormat(): LogFormat {
   const f = process.env.WEIR_LOG_FORMAT;
   if (f === "json" || f === "pretty") return f;
-  return process.stderr.isTTY ? "pretty" : "json";
+  // Tests read log lines as JSON whether or not `bun test` runs in a terminal.
+  return process.stderr.isTTY && process.env.NODE_ENV !== "test" ? "pretty" : "json";
 }
 let format: LogFormat = parseFormat();
 /** Colour only on a terminal, and never with NO_COLOR (https://no-color.org). */

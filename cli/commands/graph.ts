@@ -9,10 +9,16 @@ import { toMermaid, toSvg } from "../../topology/graph.ts";
 const command: Command = {
   name: "graph",
   summary: "print a topology as Mermaid, or write it as an SVG or PNG picture",
-  help: `Usage: weir graph FILE [--format mermaid|svg|png] [--out PATH]
+  help: `Usage: weir graph FILE [--format mermaid|svg|png] [-o|--out PATH]
 
-  --format   mermaid (default), svg, or png (png needs rsvg-convert: apt-get install librsvg2-bin)
-  --out      write to PATH instead of stdout (required for png)`,
+  --format   mermaid (default), svg, or png (png needs rsvg-convert from librsvg2-bin, which
+             scripts/bootstrap.sh installs)
+  -o, --out  write to PATH instead of stdout (required for png)
+
+Examples:
+  weir graph topology/support.yaml                          # Mermaid, paste into a Markdown file
+  weir graph topology/support.yaml --format svg -o support.svg
+  weir graph topology/support.yaml --format png -o support.png`,
   async run(argv) {
     const { values, positionals } = parse(argv, { format: { type: "string" }, out: { type: "string", short: "o" } });
     const file = positionals[0];
@@ -25,7 +31,7 @@ const command: Command = {
       if (!out) throw new UsageError("--format png needs --out PATH");
       const rsvg = Bun.which("rsvg-convert");
       if (!rsvg) {
-        process.stderr.write("weir graph: --format png needs rsvg-convert, which is not installed (apt-get install librsvg2-bin); --format svg needs nothing\n");
+        process.stderr.write("weir graph: --format png needs rsvg-convert, which is not installed: run scripts/bootstrap.sh, or apt-get install librsvg2-bin; --format svg -o FILE needs nothing\n");
         return EXIT.UNAVAILABLE;
       }
       const r = Bun.spawnSync([rsvg, "-f", "png", "-o", out], { stdin: Buffer.from(toSvg(t)), stderr: "pipe" });

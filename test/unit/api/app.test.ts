@@ -364,3 +364,33 @@ describe("security: tickets and operational endpoints", () => {
     expect((await open.call("/dashboard/stats.json")).status).toBe(200);
   });
 });
+
+describe("a newcomer's first requests", () => {
+  test("GET / links the dashboard, docs, health and metrics", async () => {
+    const { call } = setup();
+    const res = await call("/");
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    for (const href of ["/dashboard", "/docs", "/health", "/ready", "/metrics"]) expect(html).toContain(`href="${href}"`);
+    expect(html).toContain("curl -X POST http://weir.test/v1/messages");
+  });
+
+  test("a known path with another method is 405 with Allow, an unknown path 404", async () => {
+    const { call } = setup();
+    const del = await call("/v1/messages", { method: "DELETE" });
+    expect(del.status).toBe(405);
+    expect(del.headers.get("allow")).toBe("POST");
+    expect(await del.json()).toEqual({ error: { code: "METHOD_NOT_ALLOWED", message: "/v1/messages does not accept DELETE; use POST", retriable: false } });
+    const put = await call("/v1/conversations/c-1", { method: "PUT" });
+    expect([put.status, put.headers.get("allow")]).toEqual([405, "GET, HEAD"]);
+    expect((await call("/v1/nothing-here", { method: "DELETE" })).status).toBe(404);
+  });
+
+  test("/ready serves a component's figures and reason as JSON, not JSON in a string", async () => {
+    const detail = { consumed: 4, done: 1, lag: 3, reason: "no record finished for 61 s while 3 records wait" };
+    const { call } = setup({}, { health: { pipeline: async () => ({ name: "pipeline", ok: false, detail }) } });
+    const res = await call("/ready");
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ ok: false, components: [{ name: "pipeline", ok: false, detail, latencyMs: expect.any(Number) }] });
+  });
+});
