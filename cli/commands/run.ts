@@ -114,8 +114,12 @@ WEIR_DRAIN_TIMEOUT_MS, or it exits anyway with code 1. A second signal exits at 
     sampler.unref?.();
 
     let stopping = false;
+    // One Ctrl-C can arrive twice: the terminal signals the whole process group, and `bun run start`
+    // forwards it to this process too. Only a signal after this window is the person asking again.
+    let secondCounts = false;
     const stop = async (signal: string) => {
       if (stopping) {
+        if (!secondCounts) return;
         // The person asked twice: no more waiting.
         log.warn(`second ${signal}: exiting now without finishing the drain`, { inFlight: running.inFlight() });
         process.exit(EXIT.INTERRUPTED);
@@ -123,6 +127,11 @@ WEIR_DRAIN_TIMEOUT_MS, or it exits anyway with code 1. A second signal exits at 
       stopping = true;
       clearInterval(sampler);
       log.info("stopping", { signal, drainTimeoutS: drainMs / 1000 });
+      setTimeout(() => {
+        secondCounts = true;
+        if (running.inFlight() > 0) log.info("draining what is in flight; Ctrl-C again to exit at once", { inFlight: running.inFlight() });
+        else log.debug("a second signal now exits at once", {});
+      }, 300).unref?.();
       // Whatever hangs (a stream that died, a sink that never answers), the process is gone by the deadline.
       const deadline = setTimeout(() => {
         log.error(`did not stop within ${drainMs / 1000} s (WEIR_DRAIN_TIMEOUT_MS); exiting without a clean close`, { inFlight: running.inFlight() });

@@ -1,6 +1,7 @@
 // `weir run` and Ctrl-C, as a person meets them while something hangs: here the summary agent waits
 // on a model server that accepts connections and never answers, so records stay in flight. The
-// first SIGINT starts a drain bounded by WEIR_DRAIN_TIMEOUT_MS; a second exits at once, saying so;
+// first SIGINT starts a drain bounded by WEIR_DRAIN_TIMEOUT_MS (a copy of it delivered at once, as a
+// terminal and `bun run` both send it, is not a second one); a second exits at once, saying so;
 // a lone SIGTERM ends within the drain timeout however stuck the work is.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { TCPSocketListener } from "bun";
@@ -32,6 +33,10 @@ describe("weir run and signals", () => {
     const run = await stuckRun(60_000);
     run.proc.kill("SIGINT");
     await waitFor(() => run.lines.some((l) => l.msg === "stopping"), "the first SIGINT to start the drain");
+    // A copy of the same Ctrl-C (process group + `bun run` forwarding) must not count as a second one.
+    run.proc.kill("SIGINT");
+    await waitFor(() => run.lines.some((l) => String(l.msg).startsWith("draining what is in flight; Ctrl-C again")), "the drain to say a second Ctrl-C exits");
+    expect(run.lines.some((l) => String(l.msg).startsWith("second SIGINT"))).toBe(false);
     run.proc.kill("SIGINT");
     expect(await run.proc.exited).toBe(130);
     expect(run.lines.find((l) => String(l.msg).startsWith("second SIGINT"))).toMatchObject({ level: "warn", msg: "second SIGINT: exiting now without finishing the drain" });
