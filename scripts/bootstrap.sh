@@ -61,7 +61,7 @@ step "bun install (builds librdkafka from the vendored source when needed)"
 # empty on purpose): weir builds librdkafka itself (scripts/install-librdkafka.ts), so the
 # "Blocked N postinstalls" line below is expected and nothing is missing.
 npm_config_nodedir="${npm_config_nodedir:-/usr}" bun install --frozen-lockfile --no-progress 2>&1 | strip_ansi | grep -v '^$' | tail -n 20
-step "(\"Blocked ... postinstalls\" above is intended: weir builds librdkafka itself)"
+step "(a \"Blocked N postinstalls\" line from bun, when shown, is intended: weir builds librdkafka itself)"
 
 step "fetching the Kafka broker jars"
 bash scripts/kafka/broker.sh fetch 2>&1 | strip_ansi
