@@ -5,12 +5,17 @@
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import type { TSchema } from "@sinclair/typebox";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { DOCS_PAGE } from "./page.ts";
 
 /** The installed Scalar bundle, if any (resolved, never downloaded). */
 function scalarBundle(): string | undefined {
   try {
-    return Bun.resolveSync("@scalar/api-reference/dist/browser/standalone.js", import.meta.dir);
+    // The package's exports do not list its browser bundle: find it next to the main entry (dist/).
+    const main = Bun.resolveSync("@scalar/api-reference", import.meta.dir);
+    const bundle = join(dirname(main), "browser", "standalone.js");
+    return existsSync(bundle) ? bundle : undefined;
   } catch {
     return undefined;
   }
@@ -31,7 +36,7 @@ export function docs(schemas: Record<string, TSchema>) {
     security: [{ bearer: [] }],
   };
   const app = new Elysia().use(
-    openapi({ path: "/docs", provider: bundle ? "scalar" : null, scalar: bundle ? ({ cdn: "/docs/assets/scalar.js" } as never) : undefined, documentation }),
+    openapi({ path: "/docs", provider: bundle ? "scalar" : null, scalar: bundle ? ({ cdn: "/docs/assets/scalar.js", withDefaultFonts: false } as never) : undefined, documentation }),
   );
   if (bundle) return app.get("/docs/assets/scalar.js", () => new Response(Bun.file(bundle), { headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=86400" } }), { detail: { hide: true } });
   return app.get("/docs", () => html(DOCS_PAGE), { detail: { hide: true } });
