@@ -29,6 +29,7 @@ import {
   type SearchHit, type SimilarHit,
 } from "./schemas.ts";
 import { TicketStore } from "./tickets.ts";
+import { jobRoutes, type JobsApi } from "./routes/jobs.ts";
 import { issueOf, validator } from "./validation.ts";
 
 const log = logger("api");
@@ -53,6 +54,8 @@ export interface ApiDeps {
   tickets?: TicketStore;
   /** Extra Elysia plugins mounted as they are (metrics, dashboard). */
   plugins?: Array<Elysia<any, any, any, any, any, any, any>>;
+  /** Generation jobs and templates (api/routes/jobs.ts), when this process serves them. */
+  jobs?: JobsApi;
 }
 
 const PUBLIC = new Set(["/health", "/ready", "/live"]);
@@ -163,6 +166,7 @@ export function createApp(deps: ApiDeps) {
   // Unnamed on purpose: Elysia de-duplicates named plugins, and each createApp needs its own.
   const v1 = new Elysia({ normalize: false })
     .derive({ as: "scoped" }, ({ request, headers, set }) => ({ principal: admit(request, headers.authorization, set) }))
+    .use(deps.jobs ? jobRoutes({ jobs: deps.jobs, producer: deps.producer, readBody }) : new Elysia())
     .post(
       "/v1/messages",
       async ({ request, principal, headers, set }) => {
@@ -319,7 +323,7 @@ export function createApp(deps: ApiDeps) {
       if (request.method === "OPTIONS" && cors.length) {
         return new Response(null, {
           status: 204,
-          headers: { ...corsHeaders(request.headers.get("origin")), "access-control-allow-methods": "GET,POST,OPTIONS", "access-control-allow-headers": "authorization,content-type,idempotency-key,traceparent", "access-control-max-age": "600" },
+          headers: { ...corsHeaders(request.headers.get("origin")), "access-control-allow-methods": "GET,POST,DELETE,OPTIONS", "access-control-allow-headers": "authorization,content-type,idempotency-key,traceparent", "access-control-max-age": "600" },
         });
       }
       guardOperational(new URL(request.url).pathname, request.headers.get("authorization"));

@@ -16,7 +16,7 @@ import { toHttpError } from "./errors.ts";
 import { ID_RULE, isId } from "./identifiers.ts";
 import type { StreamEvent } from "./schemas.ts";
 import { TicketStore } from "./tickets.ts";
-import { conversationTopic, tenantTopic, WsHub, type WsData } from "./ws/hub.ts";
+import { conversationTopic, jobTopic, tenantTopic, WsHub, type WsData } from "./ws/hub.ts";
 
 const log = logger("api");
 
@@ -90,6 +90,25 @@ export async function startServer(deps: ApiDeps & { migrate?: boolean }): Promis
   const app = createApp(appDeps);
   const clockNow = () => (deps.clock ?? { now: Date.now }).now();
 
+  /** /ws/jobs/:id: a generation job's progress events, for its own tenant only. */
+  function upgradeJob(req: Request, srv: Server<WsData>, url: URL, raw: string): Response | undefined {
+    let jobId: string;
+    try {
+      jobId = decodeURIComponent(raw);
+    } catch {
+      return errorResponse(invalid("/params/id", "is not valid percent-encoding"));
+    }
+    if (!isId(jobId)) return errorResponse(invalid("/params/id", `must be ${ID_RULE}`));
+    let tenant: string;
+    try {
+      tenant = wsPrincipal(req, url, deps, tickets, clockNow()).tenant;
+    } catch (e) {
+      return errorResponse(e);
+    }
+    if (srv.upgrade(req, { data: { tenant, topic: jobTopic(tenant, jobId) } })) return undefined;
+    return errorResponse(invalid("/headers/upgrade", "expected a WebSocket upgrade"));
+  }
+
   const server = Bun.serve<WsData>({
     port: cfg.port,
     hostname: cfg.host,
@@ -104,6 +123,8 @@ export async function startServer(deps: ApiDeps & { migrate?: boolean }): Promis
         return app.handle(req);
       }
       const conv = /^\/ws\/conversations\/([^/]+)$/.exec(url.pathname);
+      const job = /^\/ws\/jobs\/([^/]+)$/.exec(url.pathname);
+      if (job) return upgradeJob(req, srv, url, job[1]);
       if (!conv && url.pathname !== "/ws/stream") return errorResponse(new WeirError("NOT_FOUND", "no such route"));
       let conversationId: string | undefined;
       try {
