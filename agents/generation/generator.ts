@@ -47,7 +47,8 @@ async function step(task: GenerationTask, ctx: AgentContext<GeneratorState>, con
   const p = s.progress;
   s.batch = task.kind === "start" ? 0 : task.batch;
   let n = Math.min(job.batchSize, job.count - p.done, job.maxAttempts - p.attempts);
-  if (job.maxCostUsd !== undefined && p.costUsd > 0) n = Math.min(n, Math.floor((job.maxCostUsd - p.costUsd) / (p.costUsd / p.calls)));
+  // Under a cost ceiling a batch is sized to the room left at the cost per candidate so far (re-asks included).
+  if (job.maxCostUsd !== undefined && p.costUsd > 0) n = Math.min(n, Math.floor((job.maxCostUsd - p.costUsd) / (p.costUsd / p.attempts)));
   const llm = config.generator !== "local" ? ctx.llm : undefined;
   const attempts = Array.from({ length: Math.max(0, n) }, (_, i) => p.attempts + i);
   const candidates: Candidate[] = await Promise.all(
