@@ -30,6 +30,8 @@ export function fakeOpenAi(o: FakeOpenAiOptions) {
   const t = templates().get(o.template)!;
   const r = rng(o.seed ?? "fake-openai");
   const seen = { requests: 0, ok: 0, broken: 0, rateLimited: 0, overLimit: 0, failed: 0, inputTokens: 0, outputTokens: 0, firstAt: 0, lastAt: 0 };
+  /** performance.now() of each request admitted under the limit (rate-use measurements). */
+  const admittedAt: number[] = [];
   let tokens = o.limitPerSecond ?? 0;
   let last = performance.now();
   const server = Bun.serve({
@@ -49,6 +51,7 @@ export function fakeOpenAi(o: FakeOpenAiOptions) {
         }
         tokens -= 1;
       }
+      admittedAt.push(performance.now());
       if (o.latencyMs) await Bun.sleep(o.latencyMs);
       seen.lastAt = performance.now();
       const roll = r.next();
@@ -79,6 +82,7 @@ export function fakeOpenAi(o: FakeOpenAiOptions) {
   return {
     url: `http://127.0.0.1:${server.port}/v1`,
     seen,
+    admittedAt,
     stop: () => server.stop(true),
   };
 }
