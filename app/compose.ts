@@ -162,6 +162,17 @@ async function composeSinks(topology: Topology, c: { env: Env; log: Logger; stor
       const sink = new JobSink(c.jobs, s.input, s.name, (b) => hub?.publishJob(b.tenant, b.jobId, { type: "progress", jobId: b.jobId, status: b.status, ...(b.reason ? { reason: b.reason } : {}), batch: b.batch, progress: b.progress, samples: b.samples.length }));
       await sink.start();
       sinks[s.name] = sink;
+    } else if (s.type === "sample-index") {
+      // Optional, like the search sinks: off (said once) without a URL.
+      const url = resolveEnvRef(s.url ?? "env:ELASTICSEARCH_URL", c.env);
+      if (!url) {
+        c.log.info("sample-index sink off: no Elasticsearch URL", { sink: s.name, url: s.url ?? "env:ELASTICSEARCH_URL" });
+        continue;
+      }
+      const { SampleIndexSink } = await import("../engine/sinks/sample-index-sink.ts");
+      const sink = new SampleIndexSink({ url, prefix: s.index ?? c.env.WEIR_ES_PREFIX }, s.input, s.name);
+      await sink.start();
+      sinks[s.name] = sink;
     } else if (s.type === "websocket") {
       if (!c.api) continue;
       const { WebSocketSink } = await import("../engine/sinks/websocket-sink.ts");

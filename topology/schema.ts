@@ -159,7 +159,7 @@ export const Aggregator = Type.Object(
   { additionalProperties: false },
 );
 
-export const SINK_TYPES = ["topic", "postgres", "elasticsearch", "qdrant", "websocket", "webhook", "jobs"] as const;
+export const SINK_TYPES = ["topic", "postgres", "elasticsearch", "qdrant", "websocket", "webhook", "jobs", "sample-index"] as const;
 export const Sink = Type.Object(
   {
     name: Name,

@@ -8,8 +8,11 @@ import { Value } from "@sinclair/typebox/value";
 import { templates } from "../../../agents/generation/templates.ts";
 import { ROOT, API_KEY, JobsClient, generationWorker } from "../../helpers/generation.ts";
 import { waitFor } from "../../helpers/wait.ts";
+import { startFakeElasticsearch } from "../../fakes/elasticsearch.ts";
 
-const worker = generationWorker("gen-offline", `${ROOT}/topology/generation.yaml`, { KAFKA_BROKERS: undefined, DATABASE_URL: undefined });
+// Elasticsearch cannot run here: a stand-in that speaks its bulk API receives the sample index.
+const es = startFakeElasticsearch();
+const worker = generationWorker("gen-offline", `${ROOT}/topology/generation.yaml`, { KAFKA_BROKERS: undefined, DATABASE_URL: undefined, ELASTICSEARCH_URL: es.url });
 const api = new JobsClient(() => worker.url());
 
 beforeAll(async () => {
@@ -17,6 +20,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await worker.proc.term();
+  es.stop();
 }, 120_000);
 
 describe("generation job, offline and embedded (weir run topology/generation.yaml)", () => {
@@ -115,5 +119,27 @@ describe("generation job, offline and embedded (weir run topology/generation.yam
     const lines = out.trim().split("\n").map((l) => JSON.parse(l));
     expect(lines.length).toBe(40);
     expect(lines[0]).toMatchObject({ jobId: id, index: 0, template: "support-replies", templateVersion: 1 });
+  }, 120_000);
+
+  test("augmentation adds labelled counterfactual variants; samples are indexed in Elasticsearch", async () => {
+    const id = await api.create({ template: "support-replies", variables: { product: "Acme Pay" }, count: 30, augment: { counterfactual: true } });
+    const job = await api.until(id, ["succeeded"]);
+    const all = await api.samples(id);
+    const originals = all.filter((s) => s.variant === "");
+    const variants = all.filter((s) => s.variant === "counterfactual");
+    expect(originals.length).toBe(30);
+    expect(job.progress.done).toBe(30); // variants do not count towards the job's samples
+    expect(variants.length).toBeGreaterThan(0);
+    for (const v of variants) {
+      const original = originals.find((o) => o.index === v.index)!;
+      expect(v.text).not.toBe(original.text);
+      expect((v as any).labels).toMatchObject({ augmentation: "counterfactual" });
+    }
+    const docs = await waitFor(() => {
+      const mine = [...es.docs.values()].filter((d) => d.jobId === id);
+      return mine.length === all.length ? mine : undefined;
+    }, "every sample of the job in the index");
+    expect(docs.every((d) => d.tenant === "acme" && d.template === "support-replies")).toBe(true);
+    expect(es.requests).toContain("PUT /_index_template/weir-samples-template");
   }, 120_000);
 });
