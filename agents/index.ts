@@ -4,6 +4,7 @@
 import type { KnownAgent } from "../topology/known-agents.ts";
 import type { AgentDefinition } from "./agent.ts";
 import { embedding } from "./embedding.ts";
+import { generator } from "./generation/generator.ts";
 import { insights } from "./insights.ts";
 import { pii } from "./pii/agent.ts";
 import { sentiment } from "./sentiment.ts";
@@ -16,6 +17,7 @@ export const AGENTS: Record<string, AgentDefinition> = {
   insights: insights as unknown as AgentDefinition,
   summary: summary as unknown as AgentDefinition,
   embedding: embedding as unknown as AgentDefinition,
+  generator: generator as unknown as AgentDefinition,
   validator: undefined as unknown as AgentDefinition,
 } satisfies Record<KnownAgent, AgentDefinition>;
 AGENTS.validator = validatorAgent(() => AGENTS) as unknown as AgentDefinition;

@@ -3,5 +3,6 @@
 // agents/.
 import type { TSchema } from "@sinclair/typebox";
 import { SupportMessage } from "./message.ts";
+import { GenerationTaskSchema } from "./generation/task-schema.ts";
 
-export const SOURCE_SCHEMAS: Record<string, TSchema> = { SupportMessage };
+export const SOURCE_SCHEMAS: Record<string, TSchema> = { SupportMessage, GenerationTask: GenerationTaskSchema };

@@ -31,6 +31,7 @@ import {
   type SearchHit, type SimilarHit,
 } from "./schemas.ts";
 import { TicketStore } from "./tickets.ts";
+import { jobRoutes, type JobsApi } from "./routes/jobs.ts";
 import { issueOf, validator } from "./validation.ts";
 
 const log = logger("api");
@@ -57,6 +58,8 @@ export interface ApiDeps {
   dashboard?: DashboardInfo;
   /** Extra Elysia plugins mounted as they are (metrics). */
   plugins?: Array<Elysia<any, any, any, any, any, any, any>>;
+  /** Generation jobs and templates (api/routes/jobs.ts), when this process serves them. */
+  jobs?: JobsApi;
 }
 
 const PUBLIC = new Set(["/", "/health", "/ready", "/live"]);
@@ -167,6 +170,7 @@ export function createApp(deps: ApiDeps) {
   // Unnamed on purpose: Elysia de-duplicates named plugins, and each createApp needs its own.
   const v1 = new Elysia({ normalize: false })
     .derive({ as: "scoped" }, ({ request, headers, set }) => ({ principal: admit(request, headers.authorization, set) }))
+    .use(deps.jobs ? jobRoutes({ jobs: deps.jobs, producer: deps.producer, readBody }) : new Elysia())
     .post(
       "/v1/messages",
       async ({ request, principal, headers, set }) => {
@@ -335,7 +339,7 @@ export function createApp(deps: ApiDeps) {
       if (request.method === "OPTIONS" && cors.length) {
         return new Response(null, {
           status: 204,
-          headers: { ...corsHeaders(request.headers.get("origin")), "access-control-allow-methods": "GET,POST,OPTIONS", "access-control-allow-headers": "authorization,content-type,idempotency-key,traceparent", "access-control-max-age": "600" },
+          headers: { ...corsHeaders(request.headers.get("origin")), "access-control-allow-methods": "GET,POST,DELETE,OPTIONS", "access-control-allow-headers": "authorization,content-type,idempotency-key,traceparent", "access-control-max-age": "600" },
         });
       }
       guardOperational(new URL(request.url).pathname, request.headers.get("authorization"));

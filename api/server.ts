@@ -17,7 +17,7 @@ import { toHttpError } from "./errors.ts";
 import { ID_RULE, isId } from "./identifiers.ts";
 import type { StreamEvent } from "./schemas.ts";
 import { TicketStore } from "./tickets.ts";
-import { conversationTopic, tenantTopic, WsHub, type WsData } from "./ws/hub.ts";
+import { conversationTopic, jobTopic, tenantTopic, WsHub, type WsData } from "./ws/hub.ts";
 import { tailTopic } from "./ws/topic-tail.ts";
 import type { Transport } from "../engine/kafka/types.ts";
 
@@ -112,6 +112,25 @@ export async function startServer(deps: ApiDeps & { migrate?: boolean; embedded?
   const app = createApp(appDeps);
   const clockNow = () => (deps.clock ?? { now: Date.now }).now();
 
+  /** /ws/jobs/:id: a generation job's progress events, for its own tenant only. */
+  function upgradeJob(req: Request, srv: Server<WsData>, url: URL, raw: string): Response | undefined {
+    let jobId: string;
+    try {
+      jobId = decodeURIComponent(raw);
+    } catch {
+      return errorResponse(invalid("/params/id", "is not valid percent-encoding"));
+    }
+    if (!isId(jobId)) return errorResponse(invalid("/params/id", `must be ${ID_RULE}`));
+    let tenant: string;
+    try {
+      tenant = wsPrincipal(req, url, deps, tickets, clockNow()).tenant;
+    } catch (e) {
+      return errorResponse(e);
+    }
+    if (srv.upgrade(req, { data: { tenant, topic: jobTopic(tenant, jobId) } })) return undefined;
+    return errorResponse(invalid("/headers/upgrade", "expected a WebSocket upgrade"));
+  }
+
   const server = Bun.serve<WsData>({
     port: cfg.port,
     hostname: cfg.host,
@@ -126,6 +145,8 @@ export async function startServer(deps: ApiDeps & { migrate?: boolean; embedded?
         return app.handle(req);
       }
       const conv = /^\/ws\/conversations\/([^/]+)$/.exec(url.pathname);
+      const job = /^\/ws\/jobs\/([^/]+)$/.exec(url.pathname);
+      if (job) return upgradeJob(req, srv, url, job[1]);
       const tail = /^\/ws\/topics\/([A-Za-z0-9._-]{1,249})$/.exec(url.pathname);
       if (tail && !deps.embedded) return errorResponse(new WeirError("NOT_FOUND", "/ws/topics/ is served in embedded mode only; with Kafka use `weir tail TOPIC`"));
       if (!conv && !tail && url.pathname !== "/ws/stream") return errorResponse(new WeirError("NOT_FOUND", "no such route"));

@@ -9,6 +9,7 @@ import { resolve } from "node:path";
 import type { ApiDeps } from "../api/app.ts";
 import type { ServerHandle } from "../api/server.ts";
 import type { InsightStore } from "../engine/contracts/insight-store.ts";
+import type { JobStore } from "../engine/contracts/job-store.ts";
 import type { LlmClient } from "../engine/contracts/llm.ts";
 import { envRefName, resolveEnvRef } from "../engine/env-ref.ts";
 import { kafkaFromEnv } from "../engine/kafka/env.ts";
@@ -62,6 +63,8 @@ export interface Composition {
   health: Health;
   /** The LLM gateway when any provider is configured (OPENAI_*, ANTHROPIC_*, GEMINI_*). */
   llm?: LlmClient;
+  /** Generation jobs and samples, when this process serves or runs them (topology/generation.yaml). */
+  jobs?: JobStore;
   /** Stops the API, closes the sinks, the producer, the transport and the store (stop the pipeline first). */
   close(): Promise<void>;
 }
@@ -145,7 +148,7 @@ export async function composeSearchSinks(specs: SearchSpec[], env: Env, log: Log
 }
 
 /** The non-topic sinks `topology` names, writing to `store` and publishing through `api`'s hub. */
-async function composeSinks(topology: Topology, c: { env: Env; log: Logger; store?: InsightStore; api?: ServerHandle }) {
+async function composeSinks(topology: Topology, c: { env: Env; log: Logger; store?: InsightStore; api?: ServerHandle; jobs?: JobStore }) {
   const sinks: Record<string, Sink> = {};
   const searchSpecs: SearchSpec[] = [];
   for (const s of topology.sinks) {
@@ -153,6 +156,24 @@ async function composeSinks(topology: Topology, c: { env: Env; log: Logger; stor
       if (!c.store) continue;
       const { PostgresSink } = await import("../engine/sinks/postgres-sink.ts");
       const sink = new PostgresSink(c.store, s.name);
+      await sink.start();
+      sinks[s.name] = sink;
+    } else if (s.type === "jobs") {
+      if (!c.jobs) continue;
+      const { JobSink } = await import("../engine/sinks/job-sink.ts");
+      const hub = c.api?.hub;
+      const sink = new JobSink(c.jobs, s.input, s.name, (b) => hub?.publishJob(b.tenant, b.jobId, { type: "progress", jobId: b.jobId, status: b.status, ...(b.reason ? { reason: b.reason } : {}), batch: b.batch, progress: b.progress, samples: b.samples.length }));
+      await sink.start();
+      sinks[s.name] = sink;
+    } else if (s.type === "sample-index") {
+      // Optional, like the search sinks: off (said once) without a URL.
+      const url = resolveEnvRef(s.url ?? "env:ELASTICSEARCH_URL", c.env);
+      if (!url) {
+        c.log.info("sample-index sink off: no Elasticsearch URL", { sink: s.name, url: s.url ?? "env:ELASTICSEARCH_URL" });
+        continue;
+      }
+      const { SampleIndexSink } = await import("../engine/sinks/sample-index-sink.ts");
+      const sink = new SampleIndexSink({ url, prefix: s.index ?? c.env.WEIR_ES_PREFIX }, s.input, s.name);
       await sink.start();
       sinks[s.name] = sink;
     } else if (s.type === "websocket") {
@@ -173,6 +194,30 @@ async function composeSinks(topology: Topology, c: { env: Env; log: Logger; stor
   }
   const found = await composeSearchSinks(searchSpecs, c.env, c.log);
   return { sinks: { ...sinks, ...found.sinks }, search: found.search };
+}
+
+/**
+ * Generation jobs (api/routes/jobs.ts and the `jobs` sink): on when the topology has a `jobs` sink
+ * (its first source is the task topic), or — the API-only process in front of generation workers —
+ * when DATABASE_URL is set (task topic WEIR_JOBS_TOPIC, default generation.tasks). The store is
+ * PostgreSQL beside the insight store, else memory shared by the API and the sink of this process.
+ */
+export async function composeJobs(env: Env, topology: Topology | undefined, store: InsightStore | undefined) {
+  const runs = topology?.sinks.some((s) => s.type === "jobs");
+  if (!runs && (topology || !env.DATABASE_URL)) return undefined;
+  const topic = runs ? topology!.sources[0].topic : (env.WEIR_JOBS_TOPIC ?? "generation.tasks");
+  let jobStore: JobStore;
+  if (store?.kind === "postgres") {
+    const { PgJobStore } = await import("../persistence/job-store.ts");
+    const pg = store as unknown as { sql: import("postgres").Sql };
+    jobStore = new PgJobStore(() => pg.sql);
+  } else {
+    const { MemoryJobStore } = await import("../persistence/memory-job-store.ts");
+    jobStore = new MemoryJobStore();
+  }
+  const { templates } = await import("../agents/generation/templates.ts");
+  const { providersFromEnv } = await import("../agents/llm/index.ts");
+  return { store: jobStore, templates: templates(), topic, providers: providersFromEnv(env).map((p) => p.name) };
 }
 
 /** The LLM gateway when a provider is configured; warns when the topology needs one and has none. */
@@ -203,6 +248,8 @@ export async function compose(opts: ComposeOptions): Promise<Composition> {
   if (store) health[store.kind === "postgres" ? "postgres" : "store"] = async () => (await store.ping(), true);
   Object.assign(health, opts.health);
 
+  const jobs = await composeJobs(env, topology, store);
+
   // The API starts before the sinks: the WebSocket sink publishes through its hub; search and
   // similarity are wired into it once their sinks exist.
   let api: ServerHandle | undefined;
@@ -212,12 +259,12 @@ export async function compose(opts: ComposeOptions): Promise<Composition> {
     // The development key stays the same across restarts (a git-ignored file); embedded mode is a
     // development setup, so it listens on this machine only unless HOST says otherwise.
     const config = loadApiConfig(env, { devKeyFile: resolve(env.WEIR_DEV_KEY_FILE || ".weir/dev-key"), defaultHost: embedded ? "127.0.0.1" : undefined });
-    api = await startServer({ config, producer, store, idempotency, health, embedded: embedded ? { transport } : undefined });
+    api = await startServer({ config, producer, store, idempotency, health, jobs, embedded: embedded ? { transport } : undefined });
   }
 
   let sinks: Record<string, Sink> = {};
   let search: Composition["search"];
-  if (topology) ({ sinks, search } = await composeSinks(topology, { env, log, store, api }));
+  if (topology) ({ sinks, search } = await composeSinks(topology, { env, log, store, api, jobs: jobs?.store }));
   else ({ search } = await composeSearchSinks([{ name: "elasticsearch", type: "elasticsearch" }, { name: "qdrant", type: "qdrant" }], env, log));
   const { elasticsearch: es, qdrant: qd } = search;
   if (es) api?.setSearch((tenant, q, limit) => es.search(tenant, q, limit));
@@ -238,6 +285,7 @@ export async function compose(opts: ComposeOptions): Promise<Composition> {
     search,
     health,
     llm,
+    jobs: jobs?.store,
     async close() {
       await api?.stop();
       for (const s of closing) await s.close();

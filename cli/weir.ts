@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   analyze: () => import("./commands/analyze.ts"),
   eval: () => import("./commands/eval.ts"),
   topics: () => import("./commands/topics.ts"),
+  jobs: () => import("./commands/jobs.ts"),
 };
 
 async function loadAll(): Promise<Command[]> {

@@ -161,7 +161,7 @@ export const Aggregator = Type.Object(
   { additionalProperties: false },
 );
 
-export const SINK_TYPES = ["topic", "postgres", "elasticsearch", "qdrant", "websocket", "webhook"] as const;
+export const SINK_TYPES = ["topic", "postgres", "elasticsearch", "qdrant", "websocket", "webhook", "jobs", "sample-index"] as const;
 export const Sink = Type.Object(
   {
     name: Name,

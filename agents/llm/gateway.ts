@@ -30,7 +30,8 @@ export interface GatewayOptions {
   models?: ModelInfo[];
   clock?: Clock;
   /** Requests and tokens per minute per provider. */
-  limits?: Record<string, { rpm?: number; tpm?: number }>;
+  /** Requests and tokens per minute per provider; `burst` caps the requests sent at once (default: rpm). */
+  limits?: Record<string, { rpm?: number; tpm?: number; burst?: number }>;
   /** USD per tenant (per process lifetime, or per the store's window). */
   budgets?: Record<string, number>;
   budgetPolicy?: BudgetPolicy;
@@ -60,7 +61,7 @@ export class LlmGateway implements LlmClient {
     for (const p of this.providers.keys()) {
       this.breakers.set(p, new CircuitBreaker(this.clock, opts.breaker?.threshold, opts.breaker?.coolDownMs));
       const l = opts.limits?.[p];
-      if (l?.rpm) this.rpm.set(p, new TokenBucket(l.rpm, this.clock));
+      if (l?.rpm) this.rpm.set(p, new TokenBucket(l.rpm, this.clock, l.burst ?? l.rpm));
       if (l?.tpm) this.tpm.set(p, new TokenBucket(l.tpm, this.clock));
     }
   }
@@ -114,14 +115,18 @@ export class LlmGateway implements LlmClient {
           last = new WeirError("CIRCUIT_OPEN", `${model.provider}: circuit open`, { retriable: true });
           break;
         }
-        const wait = Math.max(this.rpm.get(model.provider)?.waitMs(1) ?? 0, this.tpm.get(model.provider)?.waitMs(estimateTokens(req.prompt)) ?? 0);
-        if (wait > 0) {
-          if (wait > 5_000) {
-            last = new WeirError("LLM_RATE_LIMITED", `${model.provider}: rate limited for ${wait} ms`, { retriable: true, details: { retryAfterMs: wait } });
-            breaker.success(); // not a failure of the provider: release a half-open trial
-            break; // try the next provider instead of waiting long
-          }
+        // Waits until both buckets have room, looking again after each sleep: callers that slept
+        // together must not all go at once when they wake (only those that find a token do).
+        let wait = 0;
+        for (;;) {
+          wait = Math.max(this.rpm.get(model.provider)?.waitMs(1) ?? 0, this.tpm.get(model.provider)?.waitMs(estimateTokens(req.prompt)) ?? 0);
+          if (wait <= 0 || wait > 5_000) break;
           await this.clock.sleep(wait);
+        }
+        if (wait > 5_000) {
+          last = new WeirError("LLM_RATE_LIMITED", `${model.provider}: rate limited for ${wait} ms`, { retriable: true, details: { retryAfterMs: wait } });
+          breaker.success(); // not a failure of the provider: release a half-open trial
+          break; // try the next provider instead of waiting long
         }
         this.rpm.get(model.provider)?.take(1);
         this.tpm.get(model.provider)?.take(estimateTokens(req.prompt));

@@ -41,6 +41,8 @@ export interface WsHubOptions {
 
 export const tenantTopic = (tenant: string) => JSON.stringify(["t", tenant]);
 export const conversationTopic = (tenant: string, conversationId: string) => JSON.stringify(["c", tenant, conversationId]);
+/** A generation job's progress feed (/ws/jobs/:id). */
+export const jobTopic = (tenant: string, jobId: string) => JSON.stringify(["j", tenant, jobId]);
 
 export class WsHub {
   private server: Server<WsData> | null = null;
@@ -67,6 +69,17 @@ export class WsHub {
       this.server.publish(topic, data);
       for (const ws of subs) if (ws.getBufferedAmount() > this.opts.maxBufferedBytes) this.drop(ws);
     }
+  }
+
+  /** Publishes a generation job's progress to its subscribers (/ws/jobs/:id). */
+  publishJob(tenant: string, jobId: string, event: Record<string, unknown>): void {
+    const topic = jobTopic(tenant, jobId);
+    const subs = this.sockets.get(topic);
+    if (!this.server || !subs?.size) return;
+    this.stats.published++;
+    m.published.inc();
+    this.server.publish(topic, JSON.stringify(event));
+    for (const ws of subs) if (ws.getBufferedAmount() > this.opts.maxBufferedBytes) this.drop(ws);
   }
 
   private drop(ws: ServerWebSocket<WsData>) {

@@ -65,7 +65,11 @@ export class LibrdkafkaAdmin extends KafkaClient implements Admin {
     }
   }
 
-  async createTopics(specs: TopicSpec[], timeoutMs = 30_000): Promise<void> {
+  async createTopics(all: TopicSpec[], timeoutMs = 30_000): Promise<void> {
+    // One spec per topic, the first given: librdkafka refuses a request naming a topic twice (a
+    // topology whose topic sink writes back to its own source does) with a result that has no
+    // per-topic entries, which crashed the process here.
+    const specs = all.filter((s, i) => all.findIndex((o) => o.topic === s.topic) === i);
     if (!specs.length) return;
     const f = rdk();
     const handles: Ptr[] = [];

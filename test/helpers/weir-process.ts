@@ -16,6 +16,8 @@ export interface WeirProcessOptions {
   /** Where the log lines of every incarnation are appended. */
   logFile: string;
   name: string;
+  /** Serve the HTTP API too (default: --no-api); its URL is logged as "API listening". */
+  api?: boolean;
 }
 
 /** A restartable `weir run` worker. `incarnation` counts starts (1 for the first). */
@@ -40,7 +42,7 @@ export class WeirProcess {
     const lines: Array<Record<string, unknown>> = [];
     this.lines = lines;
     const tag = `${this.opts.name}#${this.incarnation}`;
-    const p = Bun.spawn(["bun", CLI, "run", this.opts.file, "--no-api"], {
+    const p = Bun.spawn(["bun", CLI, "run", this.opts.file, ...(this.opts.api ? [] : ["--no-api"])], {
       cwd: ROOT,
       env: { ...process.env, WEIR_LOG_LEVEL: "info", ...this.opts.env },
       stdout: "pipe",

@@ -150,4 +150,19 @@ describe("LLM gateway", () => {
     b.block(5000);
     expect(b.waitMs()).toBe(5000);
   });
+  test("concurrent callers waiting on the request bucket go one token at a time, never all at once when they wake", async () => {
+    const clock = new ManualClock();
+    const started: number[] = [];
+    const p: Provider = { name: "a", async complete() { started.push(clock.now()); return { text: "{}", usage: { inputTokens: 1, outputTokens: 1 } }; } };
+    // 600 a minute = one per 100 ms, at most 2 at once.
+    const g = new LlmGateway({ providers: [p], models: MODELS.slice(0, 1), clock, limits: { a: { rpm: 600, burst: 2 } } });
+    const calls = Array.from({ length: 6 }, () => g.complete(req()));
+    await clock.advance(0);
+    expect(started.length).toBe(2);
+    for (let t = 0; t < 10; t++) await clock.advance(100);
+    await Promise.all(calls);
+    // After the burst of 2, one call per 100 ms: never two in the same instant.
+    expect(started.slice(2).every((t, i, a) => i === 0 || t - a[i - 1] >= 100)).toBe(true);
+    expect(started.length).toBe(6);
+  });
 });
