@@ -246,6 +246,12 @@ function semanticIssues(t: TopologyT, loc: Located | undefined): FieldIssue[] {
         else if (durationMs(o.advance, 0) <= 0 || durationMs(o.advance, 0) > size) add(["operators", i, "advance"], `advance must be > 0 and <= size (${size} ms)`, "0 < advance <= size");
       }
     }
+    if (o.type === "groupBy" && !o.field && !o.module) add(["operators", i], `groupBy "${o.name}" needs the new key`, "field (a record field) or module");
+    if (o.type === "flatMap" && !o.split && !o.module) add(["operators", i], `flatMap "${o.name}" does nothing`, "split or module");
+    if (o.type === "join") {
+      const table = (t.operators ?? []).find((x: Operator) => x.name === o.table);
+      if (!table || table.type !== "table") add(["operators", i, "table"], `"${o.table}" is not a table operator of this topology`, "the name of an operator with type: table");
+    }
     if ((o.type === "filter" && !o.where && !o.module) || (o.type === "map" && !o.set && !o.pick && !o.rename && !o.module)) {
       add(["operators", i], `${o.type} "${o.name}" does nothing`, o.type === "filter" ? "where or module" : "set, pick, rename or module");
     }

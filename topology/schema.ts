@@ -20,9 +20,11 @@ export const Source = Type.Object(
     /** A named schema (e.g. "SupportMessage") or an inline JSON schema that every record must match. */
     schema: Type.Optional(Type.Union([Type.String(), Type.Record(Type.String(), Type.Unknown())])),
     groupId: Type.Optional(Type.String({ minLength: 1 })),
-    /** Record field whose value is the actor key. */
-    key: Type.Optional(Type.String({ minLength: 1, default: "conversationId" })),
+    /** Record field whose value is the record's key (the actor key); unset: the Kafka record's key. */
+    key: Type.Optional(Type.String({ minLength: 1 })),
     partitions: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    /** Where a new consumer group starts reading: the oldest retained record (default) or only new ones. */
+    startFrom: Type.Optional(Type.Union([Type.Literal("earliest"), Type.Literal("latest")], { default: "earliest" })),
   },
   { additionalProperties: false },
 );
@@ -83,8 +85,44 @@ export const WindowOp = Type.Object(
   },
   { additionalProperties: false },
 );
-export const OPERATOR_SCHEMAS: Record<string, TSchema> = { filter: FilterOp, map: MapOp, keyBy: KeyByOp, dedupe: DedupeOp, window: WindowOp };
-export const Operator = Type.Union([FilterOp, MapOp, KeyByOp, DedupeOp, WindowOp]);
+/** One record in, any number out: a module returning an array (or nothing), or `split` of a text field. */
+export const FlatMapOp = Type.Object(
+  {
+    ...OperatorBase,
+    type: Type.Literal("flatMap"),
+    module: Type.Optional(Module),
+    split: Type.Optional(
+      Type.Object(
+        {
+          field: Type.String({ minLength: 1 }),
+          /** A JavaScript RegExp the text is split on (default: runs of non-word characters). */
+          pattern: Type.Optional(Type.String({ minLength: 1, default: "\\W+" })),
+          /** The field each output record holds its token in. */
+          as: Type.String({ minLength: 1 }),
+          lowerCase: Type.Optional(Type.Boolean({ default: false })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+/** Re-keys by a field (or a module) and repartitions through `<group>-<name>-repartition`, so every record of a key lands in one partition. */
+export const GroupByOp = Type.Object({ ...OperatorBase, type: Type.Literal("groupBy"), field: Type.Optional(Type.String({ minLength: 1 })), module: Type.Optional(Module) }, { additionalProperties: false });
+/** Records per key, changelogged; emits `{ key, count }` on every update. */
+export const CountOp = Type.Object({ ...OperatorBase, type: Type.Literal("count") }, { additionalProperties: false });
+/** Folds each key's records with a module `(acc, value, record) => acc` (reduce starts from the first value, aggregate from `initial`); emits `{ key, value }`. */
+export const ReduceOp = Type.Object({ ...OperatorBase, type: Type.Literal("reduce"), module: Module }, { additionalProperties: false });
+export const AggregateOp = Type.Object({ ...OperatorBase, type: Type.Literal("aggregate"), module: Module, initial: Type.Unknown() }, { additionalProperties: false });
+/** The latest value per key, changelogged and queryable; passes every record on. */
+export const TableOp = Type.Object({ ...OperatorBase, type: Type.Literal("table") }, { additionalProperties: false });
+/** Enriches each record with the latest value of its key in a table (co-partitioned: same key, same partition count); `inner` drops records with none. */
+export const JoinOp = Type.Object(
+  { ...OperatorBase, type: Type.Literal("join"), table: Name, as: Type.String({ minLength: 1 }), kind: Type.Optional(Type.Union([Type.Literal("left"), Type.Literal("inner")], { default: "left" })) },
+  { additionalProperties: false },
+);
+export const OPERATOR_SCHEMAS: Record<string, TSchema> = { filter: FilterOp, map: MapOp, keyBy: KeyByOp, dedupe: DedupeOp, window: WindowOp, flatMap: FlatMapOp, groupBy: GroupByOp, count: CountOp, reduce: ReduceOp, aggregate: AggregateOp, table: TableOp, join: JoinOp };
+export const Operator = Type.Union([FilterOp, MapOp, KeyByOp, DedupeOp, WindowOp, FlatMapOp, GroupByOp, CountOp, ReduceOp, AggregateOp, TableOp, JoinOp]);
 export type Operator = Static<typeof Operator>;
 
 export const Retry = Type.Object(
@@ -99,7 +137,8 @@ export const Retry = Type.Object(
 export const Agent = Type.Object(
   {
     name: Name,
-    agent: Type.Union(KNOWN_AGENTS.map((a) => Type.Literal(a))),
+    /** A built-in agent kind, or your own definition: `./agents/tagger.ts#tagger` (resolved against the topology file). */
+    agent: Type.Union([...KNOWN_AGENTS.map((a) => Type.Literal(a)), Module]),
     input: Name,
     implementation: Type.Optional(Type.Union([Type.Literal("offline"), Type.Literal("llm")], { default: "offline" })),
     provider: Type.Optional(Type.Union(["openai", "gemini", "anthropic", "openai-compatible"].map((p) => Type.Literal(p)))),
@@ -108,7 +147,8 @@ export const Agent = Type.Object(
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 16 })),
     /** Messages this agent may hold (mailbox and running); past it the pipeline stops taking records. Default: the high watermark. */
     maxInFlight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
-    keyBy: Type.Optional(Type.String({ minLength: 1, default: "conversationId" })),
+    /** Record field whose value is the actor key (default: the record's key). */
+    keyBy: Type.Optional(Type.String({ minLength: 1 })),
     retry: Type.Optional(Retry),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 1, default: 30_000 })),
     /** Whether the agent receives the pii agent's redacted text (default true). */
@@ -174,6 +214,12 @@ export const Sink = Type.Object(
     collection: Type.Optional(Type.String({ minLength: 1 })),
     /** Topic sinks: `value` writes the record, `envelope` the record with its agent outputs (read by a stage). */
     format: Type.Optional(Type.Union([Type.Literal("value"), Type.Literal("envelope")])),
+    /** Topic sinks: the record field written as the value (default: the whole record). */
+    value: Type.Optional(Type.String({ minLength: 1 })),
+    /** Topic sinks: how the value is written: json (default), string, number (decimal text) or bytes (from base64). */
+    serde: Type.Optional(Type.Union([Type.Literal("json"), Type.Literal("string"), Type.Literal("number"), Type.Literal("bytes")])),
+    /** Topic sinks: the record field used as the Kafka key (default: the record's key, after any keyBy/groupBy). */
+    key: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 );
@@ -213,6 +259,8 @@ export const Topology = Type.Object(
       ),
     ),
     stages: Type.Optional(Type.Array(Stage)),
+    /** How often processed offsets (and state) are committed: default 1s, 100ms with exactly-once. */
+    commitInterval: Type.Optional(Duration),
   },
   { additionalProperties: false },
 );

@@ -51,7 +51,7 @@ export function planStages(t: Topology): StagePlan[] {
   // aggregator) then finds both halves of a message on the same partition number.
   const partitions = Math.max(...t.sources.map((s) => s.partitions ?? 3));
   const baseGroup = t.sources[0].groupId ?? `weir-${t.name}`;
-  const keyField = t.sources[0].key ?? "conversationId";
+  const keyField = t.sources[0].key;
 
   return t.stages.map((st) => {
     const mine = (name: string) => stageOf.get(name) === st.name;
@@ -62,7 +62,7 @@ export function planStages(t: Topology): StagePlan[] {
     const outbound = edges.filter((e) => e.fromStage === st.name);
     const sources = [
       ...ownSources.map((s) => ({ ...s, groupId })),
-      ...inbound.map((e) => ({ name: e.from, topic: e.topic, serde: "envelope" as const, groupId, key: keyField, partitions })),
+      ...inbound.map((e) => ({ name: e.from, topic: e.topic, serde: "envelope" as const, groupId, ...(keyField ? { key: keyField } : {}), partitions })),
     ];
     const crossingSinks: Sink[] = outbound.map((e) => ({ name: `${e.from}.to.${e.toStage}`, input: e.from, type: "topic", topic: e.topic, format: "envelope" }));
     const topology: Topology = {

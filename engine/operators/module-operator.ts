@@ -7,8 +7,10 @@ import { Observable, type OperatorFunction } from "rxjs";
 import { WeirError } from "../errors.ts";
 import type { Operator } from "../../topology/schema.ts";
 import type { Envelope } from "../runtime/envelope.ts";
+import { recordContext, type RecordContext } from "./record-context.ts";
 
-export type RecordFn = (value: Record<string, unknown>) => unknown;
+/** A module function: the record's value, and its key and coordinates (operators/record-context.ts). */
+export type RecordFn = (value: Record<string, unknown>, record: RecordContext) => unknown;
 
 /** Imports the function a `module:` operator names. */
 export async function loadModuleFunction(op: Operator & { module?: string }, baseDir = process.cwd()): Promise<RecordFn> {
@@ -33,9 +35,10 @@ export function moduleOperator(kind: "filter" | "map", fn: RecordFn, onError: (e
         next(env) {
           let out: unknown;
           try {
-            out = fn(env.value);
+            out = fn(env.value, recordContext(env));
             if (out instanceof Promise) throw new Error("module operators must be synchronous (it returned a Promise)");
-            if (kind === "map" && (out === null || typeof out !== "object" || Array.isArray(out))) throw new Error(`a map must return an object, not ${out === null ? "null" : Array.isArray(out) ? "an array" : typeof out}`);
+            // A map that returns null or undefined drops the record; an array is a flatMap's job.
+            if (kind === "map" && out !== null && out !== undefined && (typeof out !== "object" || Array.isArray(out))) throw new Error(`a map must return an object (or null to drop the record), not ${Array.isArray(out) ? "an array (use flatMap)" : typeof out}`);
           } catch (e) {
             onError(env, new WeirError("OPERATOR_FAILED", (e as Error).message ?? String(e)));
             return;
@@ -43,7 +46,8 @@ export function moduleOperator(kind: "filter" | "map", fn: RecordFn, onError: (e
           if (kind === "filter") {
             if (out) sub.next(env);
             else env.release();
-          } else sub.next({ ...env, value: out as Record<string, unknown> });
+          } else if (out === null || out === undefined) env.release();
+          else sub.next({ ...env, value: out as Record<string, unknown> });
         },
         error: (e) => sub.error(e),
         complete: () => sub.complete(),

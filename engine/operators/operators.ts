@@ -7,10 +7,13 @@ import { durationMs, type Condition, type Operator } from "../../topology/schema
 import type { Envelope } from "../runtime/envelope.ts";
 import { dedupeBy, type DedupeState } from "./dedupe.ts";
 import { windowBy, type WindowState } from "./window.ts";
+import { flatMapRecords, splitter, type FlatMapFn } from "./flat-map.ts";
+import { aggregateBy, joinTable, type FoldFn, type KeyedKind, type KeyedState } from "./aggregate.ts";
 import { field } from "./field.ts";
 
 export { dedupeBy, DedupeState } from "./dedupe.ts";
 export { windowBy, WindowState, type WindowResult } from "./window.ts";
+export { KeyedState } from "./aggregate.ts";
 
 /** A condition as a predicate, compiled once (a `matches` pattern is a JavaScript RegExp, built at start). */
 export function condition(c: Condition): (value: Record<string, unknown>) => boolean {
@@ -97,6 +100,10 @@ export interface OperatorContext {
   window(op: Extract<Operator, { type: "window" }>): WindowState;
   /** A record the operator throws on (dead-lettered by the runtime; the partition flows on). */
   onError?: OnRecordError;
+  /** The function a `module:` names, loaded at start. */
+  fn?(name: string): ((...args: never[]) => unknown) | undefined;
+  /** The changelogged per-key state of count, reduce, aggregate and table operators (also what a join reads), by operator name. */
+  keyed?(name: string, spec?: KeyedKind): KeyedState;
 }
 
 export function operatorFor(op: Operator, ctx: OperatorContext, custom?: (v: Record<string, unknown>) => unknown): OperatorFunction<Envelope, Envelope> {
@@ -136,5 +143,25 @@ export function operatorFor(op: Operator, ctx: OperatorContext, custom?: (v: Rec
       return dedupeBy(op.by, ctx.dedupe(op));
     case "window":
       return windowBy(ctx.window(op));
+    case "flatMap": {
+      const onError = ctx.onError ?? ((_env, err) => { throw err; });
+      const fn = op.module ? (ctx.fn?.(op.name) as FlatMapFn | undefined) : op.split ? splitter(op.split) : undefined;
+      if (!fn) throw new WeirError("TOPOLOGY_INVALID", `operator "${op.name}": a flatMap needs module or split`);
+      return flatMapRecords(fn, onError);
+    }
+    case "count":
+    case "table":
+    case "reduce":
+    case "aggregate": {
+      const onError = ctx.onError ?? ((_env, err) => { throw err; });
+      const fold = op.type === "reduce" || op.type === "aggregate" ? (ctx.fn?.(op.name) as FoldFn | undefined) : undefined;
+      if ((op.type === "reduce" || op.type === "aggregate") && !fold) throw new WeirError("TOPOLOGY_INVALID", `operator "${op.name}": its module was not loaded`);
+      const spec: KeyedKind = op.type === "reduce" ? { kind: "reduce", fold: fold! } : op.type === "aggregate" ? { kind: "aggregate", fold: fold!, initial: op.initial } : { kind: op.type };
+      return aggregateBy(ctx.keyed!(op.name, spec), onError);
+    }
+    case "join":
+      return joinTable(ctx.keyed!(op.table), op.as, op.kind === "inner");
+    case "groupBy":
+      throw new WeirError("TOPOLOGY_INVALID", `operator "${op.name}": groupBy repartitions through a topic; the pipeline wires it`);
   }
 }

@@ -52,7 +52,9 @@ export class AgentRunner {
 
   /** The actor key of a record: the agent's `keyBy` field, else the record's key. */
   keyOf(env: Envelope): string {
-    return String(env.value[this.spec.keyBy ?? "conversationId"] ?? env.key);
+    if (!this.spec.keyBy) return env.key;
+    const k = env.value[this.spec.keyBy];
+    return typeof k === "string" || typeof k === "number" ? String(k) : env.key;
   }
 
   /** Runs the agent on one record in its key's mailbox, in order with the key's other records. */

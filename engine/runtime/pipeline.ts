@@ -19,13 +19,17 @@ import type { AgentDefinition } from "../contracts/agent.ts";
 import type { LlmClient } from "../contracts/llm.ts";
 import { namedSchema } from "../schemas/registry.ts";
 import { resolveEnvRef } from "../env-ref.ts";
-import { durationMs, type Sink as SinkSpec, type Topology } from "../../topology/schema.ts";
+import { durationMs, type Operator, type Sink as SinkSpec, type Topology } from "../../topology/schema.ts";
 import { nodesOf } from "../../topology/load.ts";
 import type { AggregatedResultShape as AggregatedResult } from "../aggregator/schema.ts";
 import type { BaseRollup as Rollup } from "../contracts/rollup.ts";
 import { rollupFold } from "../aggregator/rollup.ts";
 import { AlertNotifier } from "../aggregator/alerts.ts";
-import { DedupeState, WindowState, operatorFor } from "../operators/operators.ts";
+import { DedupeState, KeyedState, WindowState, operatorFor } from "../operators/operators.ts";
+import type { KeyedKind } from "../operators/aggregate.ts";
+import { field } from "../operators/field.ts";
+import { recordContext } from "../operators/record-context.ts";
+import { loadAgentDefinition } from "./agent-module.ts";
 import { loadModuleFunction, moduleOperator, type RecordFn } from "../operators/module-operator.ts";
 import type { Sink, SinkRecord } from "../sinks/sink.ts";
 import { StateStore } from "../state/state-store.ts";
@@ -43,6 +47,8 @@ import { RetriesExhausted } from "./retry.ts";
 import { SinkWriter, traceparentOf } from "./sink-writer.ts";
 
 export type { AggregatedResult, Rollup };
+
+const dec = new TextDecoder();
 
 /** A record field as an actor key: strings and numbers only (anything else falls back to the Kafka key). */
 function scalarKey(v: unknown): string | undefined {
@@ -102,10 +108,17 @@ export class Pipeline {
   /** Topics read from another stage that feed the join, and every topic read from another stage. */
   private readonly joinTopics = new Set<string>();
   private readonly crossingTopics = new Set<string>();
+  /** Agent definitions named by module path in the topology, loaded at start. */
+  private readonly customAgents = new Map<string, AgentDefinition>();
+  /** Per-key state of count, reduce, aggregate and table operators, by operator name. */
+  private readonly keyed = new Map<string, KeyedState>();
+  /** Internal topics a groupBy repartitions through, with the source each is read as. */
+  private readonly repartitions: Array<Topology["sources"][number]> = [];
   /** Functions of `module:` operators, loaded at start. */
   private readonly modules = new Map<string, RecordFn>();
   private readonly resultSinks: string[];
   private readonly sourceByTopic: Map<string, Topology["sources"][number]>;
+
   /** Agents and sinks fed by each agent (resolved once at build). */
   private readonly targetsOf = new Map<string, Array<AgentRunner | SinkSpec>>();
   /** Counts for tests and the dashboard. */
@@ -144,12 +157,15 @@ export class Pipeline {
   async start(): Promise<void> {
     const { transport } = this.opts;
     const t = this.topology;
-    for (const op of t.operators ?? []) if ((op.type === "filter" || op.type === "map") && op.module) this.modules.set(op.name, await loadModuleFunction(op, t.baseDir));
+    for (const op of t.operators ?? []) if ("module" in op && op.module) this.modules.set(op.name, await loadModuleFunction(op as Operator & { module: string }, t.baseDir));
+    // Agents named by module path (`./agents/tagger.ts#tagger`) are the user's own definitions.
+    for (const spec of t.agents ?? []) if (spec.agent.includes("#") && !this.opts.agents[spec.agent]) this.customAgents.set(spec.agent, await loadAgentDefinition(spec.agent, t.baseDir));
     this.build();
     const partitions = Math.max(...t.sources.map((s) => s.partitions ?? 3));
     const admin = transport.admin();
     await admin.createTopics([
       ...t.sources.map((s) => ({ topic: s.topic, partitions: s.partitions ?? 3 })),
+      ...this.repartitions.map((s) => ({ topic: s.topic, partitions })),
       ...t.sinks.filter((s) => s.type === "topic" && s.topic).map((s) => ({ topic: s.topic!, partitions })),
       ...(t.deadLetter ? [{ topic: t.deadLetter.topic, partitions: 1 }] : []),
       ...this.stores().map((s) => ({ topic: s.changelog, partitions, config: { "cleanup.policy": "compact" } })),
@@ -169,10 +185,14 @@ export class Pipeline {
     // A stage that joins a crossing topic with its own sources needs partition p of every source
     // topic in one member: the range assignor guarantees that (crossing records keep their source
     // partition, topology/stages.ts); cooperative-sticky does not.
-    const copartition = !!t.aggregator && t.sources.length > 1 && t.sources.some((s) => s.serde === "envelope");
+    // A groupBy's repartition topic is read beside the sources: the range assignor also keeps partition
+    // p of it with partition p of the sources, so one partition number means one owner for every store.
+    const copartition = (!!t.aggregator && t.sources.length > 1 && t.sources.some((s) => s.serde === "envelope")) || this.repartitions.length > 0;
     // librdkafka prefetches per assigned partition, so the prefetch cap is what bounds memory while a
     // slow agent holds the loop at its high watermark: 16 MB a partition unless the topology says.
     const config: Record<string, string | number> = { "queued.max.messages.kbytes": t.backpressure?.prefetchKBytes ?? 16_384 };
+    // Where a new group starts: every source says latest, or from the oldest retained record.
+    if (t.sources.every((s) => s.startFrom === "latest")) config["auto.offset.reset"] = "latest";
     if (copartition) config["partition.assignment.strategy"] = "range";
     this.consumer = transport.consumer({ groupId: this.groupId, rebalanceTimeoutMs: 30_000, config });
     this.consumer.onRebalance((e) => (e.type === "assign" ? this.onAssign(e.partitions) : this.onRevoke(e.partitions)));
@@ -185,14 +205,14 @@ export class Pipeline {
       log: this.log,
       flow: { room: () => this.room(), canResume: () => this.canResume(), paused: () => this.committer.barrier || this.restoring.size > 0 },
     });
-    this.consumer.subscribe(t.sources.map((s) => s.topic));
+    this.consumer.subscribe([...t.sources, ...this.repartitions].map((s) => s.topic));
     this.running = true;
     // Per-agent gauges are read when /metrics renders rather than written per message.
     this.uncollect = metrics.onCollect(() => this.collectGauges());
     this.loop.start();
     // Exactly-once commits close a transaction: the other stages see its crossings only then, so the
     // interval is short (Kafka Streams uses 100 ms) or a join's deadline would fire on commit latency.
-    this.commitTimer = setInterval(() => void this.committer.commit(), this.opts.commitIntervalMs ?? (this.eos ? 100 : 1000));
+    this.commitTimer = setInterval(() => void this.committer.commit(), this.opts.commitIntervalMs ?? durationMs(t.commitInterval, this.eos ? 100 : 1000));
     // Lag per partition for /metrics and the dashboard, off the hot path.
     this.lagTimer = setInterval(() => void this.recordLag(), 10_000);
     (this.lagTimer as { unref?: () => void }).unref?.();
@@ -209,7 +229,7 @@ export class Pipeline {
 
   /** Every state store of this pipeline: agents', the join's and rollups', dedupe operators'. */
   private stores(): StateStore[] {
-    return [...[...this.agents.values()].map((a) => a.store), ...(this.join?.stores() ?? []), ...[...this.dedupes.values()].map((d) => d.store), ...[...this.windows.values()].map((w) => w.store)];
+    return [...[...this.agents.values()].map((a) => a.store), ...(this.join?.stores() ?? []), ...[...this.dedupes.values()].map((d) => d.store), ...[...this.windows.values()].map((w) => w.store), ...[...this.keyed.values()].map((k) => k.store)];
   }
 
   /** Wires node observables: sources are Subjects, operators pipe them, agents and sinks subscribe. */
@@ -234,6 +254,12 @@ export class Pipeline {
         this.windows.set(op.name, state);
         return state;
       },
+      fn: (name: string) => this.modules.get(name) as ((...args: never[]) => unknown) | undefined,
+      keyed: (name: string, spec?: KeyedKind) => {
+        let k = this.keyed.get(name);
+        if (!k) this.keyed.set(name, (k = new KeyedState(new StateStore(this.changelog(name, "store"), this.opts.transport, producer), spec ?? { kind: "table" })));
+        return k;
+      },
       dedupe: (op: { name: string; ttl?: string | number; maxKeys?: number }) => {
         const state = new DedupeState(new StateStore(this.changelog(op.name, "dedupe"), this.opts.transport, producer), durationMs(op.ttl, 600_000), op.maxKeys ?? 100_000, this.clock);
         this.dedupes.set(op.name, state);
@@ -246,13 +272,17 @@ export class Pipeline {
       const i = pending.findIndex((o) => streams.has(o.input));
       if (i < 0) throw new WeirError("TOPOLOGY_INVALID", `operator inputs cannot be resolved: ${pending.map((o) => o.name).join(", ")}`);
       const [op] = pending.splice(i, 1);
+      if (op.type === "groupBy") {
+        streams.set(op.name, this.repartition(op, streams.get(op.input)!));
+        continue;
+      }
       const fn = this.modules.get(op.name);
       // A record an operator throws on is dead-lettered; the partition flows on.
       const onError = (env: Envelope, err: WeirErrorType) => void this.deadLetters.write(DeadLetterWriter.sourceOf(env), op.name, err, 1).finally(() => env.release());
       streams.set(op.name, streams.get(op.input)!.pipe(fn && (op.type === "filter" || op.type === "map") ? moduleOperator(op.type, fn, onError) : operatorFor(op, { ...opContext, onError })));
     }
     for (const spec of t.agents ?? []) {
-      const def = this.opts.agents[spec.agent];
+      const def = this.opts.agents[spec.agent] ?? this.customAgents.get(spec.agent);
       if (!def) throw new WeirError("TOPOLOGY_INVALID", `agent "${spec.name}" uses unknown agent kind "${spec.agent}"`);
       this.agents.set(spec.name, new AgentRunner(spec, def, { changelog: this.changelog(spec.name), transport: this.opts.transport, producer, clock: this.clock, log: this.log, llm: this.opts.llm, high: this.high, low: this.low }));
     }
@@ -309,6 +339,37 @@ export class Pipeline {
     }
   }
 
+  /**
+   * groupBy: each record is re-keyed and written to `<group>-<op>-repartition` under its new key (its
+   * offset commits once the write is acknowledged), and what follows the groupBy reads that topic, so
+   * every record of a key reaches the one partition its state lives in — as Kafka Streams does.
+   */
+  private repartition(op: Extract<Operator, { type: "groupBy" }>, upstream: Observable<Envelope>): Observable<Envelope> {
+    const topic = this.changelog(op.name, "repartition").replace(/-changelog$/, "");
+    const source = { name: op.name, topic, serde: "json" as const, groupId: this.groupId };
+    this.repartitions.push(source);
+    const subj = new Subject<Envelope>();
+    this.subjects.set(topic, subj);
+    this.decoders.set(topic, new RecordDecoder(source, namedSchema));
+    this.sourceByTopic.set(topic, source);
+    const fn = op.module ? (this.modules.get(op.name) as RecordFn | undefined) : undefined;
+    const spec = { name: op.name, input: op.input, type: "topic" as const, topic };
+    upstream.subscribe((env) => {
+      let key: string | undefined;
+      try {
+        const k = fn ? fn(env.value, recordContext(env)) : field(env.value, op.field ?? "");
+        key = scalarKey(k);
+        if (key === undefined) throw new WeirError("OPERATOR_FAILED", `groupBy ${op.name}: the new key is ${k === undefined || k === null ? "missing" : `a ${typeof k}, not a string or number`}`);
+      } catch (e) {
+        void this.deadLetters.write(DeadLetterWriter.sourceOf(env), op.name, toWeirError(e, "OPERATOR_FAILED"), 1).finally(() => env.release());
+        return;
+      }
+      const headers = Object.fromEntries(env.headers.map(([k, v]) => [k, typeof v === "string" ? v : new TextDecoder().decode(v)]));
+      this.sinkWriter.writeTopic(spec, { key, tenant: String(env.value.tenant ?? "default"), version: 1, kind: "record", value: env.value, headers, timestamp: env.timestamp }, env.release);
+    });
+    return subj;
+  }
+
   /** Sends one record to several agents and sinks; each takes one branch of it. */
   private fanOut(env: Envelope, targets: Array<AgentRunner | SinkSpec>, output?: Record<string, unknown>) {
     env.fork(targets.length - 1);
@@ -343,10 +404,10 @@ export class Pipeline {
       return;
     }
     const { value, crossing } = decoded;
-    const keyField = source.key ?? "conversationId";
     const env: Envelope = {
       value,
-      key: crossing?.key ?? scalarKey(value[keyField]) ?? (msg.key ? new TextDecoder().decode(msg.key) : ""),
+      // The record's key: a source's `key` field, else the Kafka key (a repartition topic's is the new key).
+      key: crossing?.key ?? (source.key ? scalarKey(value[source.key]) : undefined) ?? (msg.key ? dec.decode(msg.key) : ""),
       topic: msg.topic,
       partition: msg.partition,
       offset: msg.offset,

@@ -4,7 +4,8 @@
 // closes: nothing is dropped, and the record it belongs to stays uncommitted meanwhile.
 import { backoffMs } from "../backoff.ts";
 import type { Clock } from "../clock.ts";
-import { toWeirError } from "../errors.ts";
+import { WeirError, toWeirError } from "../errors.ts";
+import { field } from "../operators/field.ts";
 import type { Logger } from "../log.ts";
 import type { ProduceRecord, Producer } from "../kafka/types.ts";
 import type { Sink as SinkSpec } from "../../topology/schema.ts";
@@ -27,6 +28,24 @@ export interface SinkWriterOptions {
   log: Logger;
   /** True once the pipeline has closed its producer: retry loops give up (the records stay uncommitted). */
   closed: () => boolean;
+}
+
+/** A topic sink's value by its serde: json (default), string, number (decimal text, as a count reads), bytes (from base64). */
+export function serialize(spec: SinkSpec, v: unknown): string | Uint8Array | null {
+  if (v === undefined || v === null) return null;
+  switch (spec.serde) {
+    case "string":
+      return typeof v === "string" ? v : JSON.stringify(v);
+    case "number": {
+      const n = typeof v === "number" ? v : Number(v);
+      if (!Number.isFinite(n)) throw new WeirError("SERDE_FAILED", `sink ${spec.name}: serde number needs a number, got ${typeof v}`);
+      return String(n);
+    }
+    case "bytes":
+      return typeof v === "string" ? Buffer.from(v, "base64") : new TextEncoder().encode(JSON.stringify(v));
+    default:
+      return JSON.stringify(v);
+  }
 }
 
 export class SinkWriter {
@@ -53,7 +72,9 @@ export class SinkWriter {
       const crossing: StageEnvelope = { v: 1, key: env.key, value: env.value, outputs: env.outputs, origin: env.origin, ...(env.failed?.length ? { failed: env.failed } : {}) };
       return { ...base, key: env.key, kind: "envelope", value: crossing as unknown as Record<string, unknown>, headers: traceparent ? { traceparent } : {}, partition: env.origin.partition };
     }
-    return { ...base, key: String(env.value.id ?? `${env.topic}-${env.partition}-${env.offset}`), kind: "record", value: { ...env.value, ...output }, headers: {} };
+    // The record's key (after any keyBy or groupBy), or the field the sink names.
+    const key = spec.key ? field(env.value, spec.key) : env.key;
+    return { ...base, key: typeof key === "string" || typeof key === "number" ? String(key) : env.key, kind: "record", value: { ...env.value, ...output }, headers: {} };
   }
 
   /** Queues a record for the next producer batch; `done` gets null once acknowledged, or the error. */
@@ -90,7 +111,15 @@ export class SinkWriter {
 
   /** One record to one topic sink, then `release` — with no promise per record on the hot path. */
   writeTopic(spec: SinkSpec, rec: SinkRecord, release: () => void) {
-    this.enqueue(this.topicRecord(spec, rec), (err) => {
+    let record: ProduceRecord;
+    try {
+      record = this.topicRecord(spec, rec);
+    } catch (e) {
+      // A value the sink's serde cannot write (a non-number for serde: number) can never succeed.
+      this.o.log.error("sink cannot serialize a record; skipped", { sink: spec.name, key: rec.key, code: toWeirError(e).code, error: (e as Error).message });
+      return release();
+    }
+    this.enqueue(record, (err) => {
       if (!err) return release();
       if (this.failed(spec, err, 0)) void this.writeOne(spec, rec, 1).finally(release);
       else release();
@@ -114,7 +143,8 @@ export class SinkWriter {
    */
   private topicRecord(spec: SinkSpec, rec: SinkRecord): ProduceRecord {
     const headers = rec.kind === "record" ? rec.headers : { ...rec.headers, "weir.kind": rec.kind, "weir.version": String(rec.version), "weir.tenant": rec.tenant };
-    return { topic: spec.topic!, key: rec.key, value: JSON.stringify(rec.value), ...(rec.partition !== undefined ? { partition: rec.partition } : {}), headers };
+    const value = rec.kind === "record" ? serialize(spec, spec.value ? field(rec.value, spec.value) : rec.value) : JSON.stringify(rec.value);
+    return { topic: spec.topic!, key: rec.key, value, ...(rec.partition !== undefined ? { partition: rec.partition } : {}), headers };
   }
 
   private async writeOne(spec: SinkSpec, rec: SinkRecord, firstAttempt: number): Promise<void> {

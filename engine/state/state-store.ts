@@ -245,7 +245,7 @@ export class StateStore {
     const keys = this.keys(partition);
     restoredKeys.inc({ changelog: this.changelog }, keys);
     const secs = stop();
-    this.log.info("state restored", { changelog: this.changelog, partition, keys, seconds: +secs.toFixed(3) });
+    this.log.debug("state restored", { changelog: this.changelog, partition, keys, seconds: +secs.toFixed(3) });
     return keys;
   }
 

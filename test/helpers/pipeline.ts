@@ -48,6 +48,7 @@ sources:
   - name: raw
     topic: ${opts.in}
     schema: SupportMessage
+    key: conversationId
     groupId: g-${name}
     partitions: ${opts.partitions ?? 3}
 operators:

@@ -34,7 +34,7 @@ describe("loadTopology", () => {
     const t = loadTopology(resolve(root, "topology/support.yaml"));
     expect(t.name).toBe("support-intelligence");
     expect(t.agents!.map((a) => a.name)).toEqual(["pii", "sentiment", "insights", "summary", "validator"]);
-    expect(t.agents!.find((a) => a.name === "validator")).toMatchObject({ implementation: "offline", concurrency: 16, keyBy: "conversationId", redacted: true });
+    expect(t.agents!.find((a) => a.name === "validator")).toMatchObject({ implementation: "offline", concurrency: 16, redacted: true });
     // maxInFlight has no fixed default: the runtime uses the high watermark.
     expect(t.agents!.find((a) => a.name === "validator")!.maxInFlight).toBeUndefined();
     expect(t.aggregator!.inputs).toHaveLength(5);

@@ -90,7 +90,7 @@ describe("staged pipeline on the memory transport", () => {
     const changelog = [...broker.topics.keys()].find((k) => k.endsWith("-summary-changelog"))!;
     const keys = new Set(broker.topics.get(changelog)!.partitions.flatMap((part) => part.log.map((r) => new TextDecoder().decode(r.key!))));
     expect(keys.size).toBe(8);
-  });
+  }, 60_000);
 
   test("--stage runs only the named stages; an unknown stage name is a clear error", () => {
     const topology = supportTopology("only");
