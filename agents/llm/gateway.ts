@@ -16,7 +16,7 @@ import { costUsd, DEFAULT_MODELS, type ModelInfo } from "./cost-table.ts";
 import type { Provider, ProviderResult } from "./provider.ts";
 import { TokenBucket } from "./token-bucket.ts";
 import type { LlmClient, LlmRequest, LlmResponse } from "./types.ts";
-import type { UsageStore } from "./usage-store.ts";
+import type { UsageRecord, UsageStore } from "./usage-store.ts";
 
 const meter = {
   tokens: metrics.counter("weir_llm_tokens_total", "LLM tokens by provider, model, agent, tenant and direction"),
@@ -101,6 +101,29 @@ export class LlmGateway implements LlmClient {
     return [...pinned, ...routed.filter((m) => !pinned.includes(m))];
   }
 
+  /**
+   * The tenant's spend from the usage store (shared by every process on PostgreSQL). When the store
+   * cannot answer, this process's own count stands in: an accounting outage must not stop LLM calls.
+   */
+  private async storedSpend(tenant: string): Promise<number | undefined> {
+    if (!this.opts.usage) return undefined;
+    try {
+      return await this.opts.usage.spent(tenant);
+    } catch (e) {
+      this.log.warn("usage store unavailable; budget checked against this process's spend", { tenant, error: (e as Error).message });
+      return undefined;
+    }
+  }
+
+  /** Writes a usage row; a failure is logged, never turned into a failed (and re-paid) LLM call. */
+  private async account(r: UsageRecord): Promise<void> {
+    try {
+      await this.opts.usage?.record(r);
+    } catch (e) {
+      this.log.warn("usage not recorded", { tenant: r.tenant, agent: r.agent, costUsd: r.costUsd, error: (e as Error).message });
+    }
+  }
+
   /** One provider call, through the cassette: replay answers from it, record writes to it. */
   private async call(provider: Provider, model: string, req: LlmRequest): Promise<ProviderResult> {
     if (this.cassette?.mode === "replay") return this.cassette.replay(provider.name, model, req);
@@ -110,7 +133,7 @@ export class LlmGateway implements LlmClient {
   }
 
   async complete(req: LlmRequest): Promise<LlmResponse> {
-    const spent = (await this.opts.usage?.spent(req.tenant)) ?? this.spent.get(req.tenant) ?? 0;
+    const spent = (await this.storedSpend(req.tenant)) ?? this.spent.get(req.tenant) ?? 0;
     const budget = this.opts.budgets?.[req.tenant];
     let cheapest = false;
     if (budget !== undefined && spent >= budget) {
@@ -166,7 +189,7 @@ export class LlmGateway implements LlmClient {
           meter.tokens.inc({ ...labels, direction: "output" }, r.usage.outputTokens);
           meter.cost.inc(labels, cost);
           meter.latency.observe({ provider: model.provider, model: model.model, agent: req.agent }, latencyMs / 1000);
-          await this.opts.usage?.record({ tenant: req.tenant, agent: req.agent, provider: model.provider, model: model.model, promptId: req.promptId, inputTokens: r.usage.inputTokens, outputTokens: r.usage.outputTokens, costUsd: cost, at: this.clock.now() });
+          await this.account({ tenant: req.tenant, agent: req.agent, provider: model.provider, model: model.model, promptId: req.promptId, inputTokens: r.usage.inputTokens, outputTokens: r.usage.outputTokens, costUsd: cost, at: this.clock.now() });
           return { text: r.text, provider: model.provider, model: model.model, usage: r.usage, costUsd: cost, latencyMs };
         } catch (e) {
           if (e instanceof CassetteMissError) {

@@ -74,6 +74,20 @@ describe("anthropic adapter (fake Anthropic server)", () => {
     await expect(p.complete(req, "m")).rejects.toMatchObject({ code: "LLM_RATE_LIMITED", details: { retryAfterMs: 2000 } });
     await expect(p.complete(req, "m")).rejects.toMatchObject({ code: "LLM_UNAVAILABLE" });
   });
+  test("a hang times out as a retriable LLM_TIMEOUT", async () => {
+    const s = server("anthropic", [{ kind: "hang" }]);
+    const p = new AnthropicProvider({ apiKey: "k", baseURL: s.url, timeoutMs: 300 });
+    await expect(p.complete(req, "m")).rejects.toMatchObject({ code: "LLM_TIMEOUT", retriable: true, details: { provider: "anthropic" } });
+  });
+  test("malformed JSON: in the model's answer it is returned for the validator to repair; as the body it is a retriable error", async () => {
+    const s = server("anthropic", [{ kind: "malformed", text: "Sure! {'label': 'negative', 'score': -0.5,}" }, { kind: "garbage-body" }]);
+    const p = new AnthropicProvider({ apiKey: "k", baseURL: s.url });
+    const r = await p.complete(req, "m");
+    expect(r.text).toBe("Sure! {'label': 'negative', 'score': -0.5,}");
+    const { parseLlmOutput } = await import("../../../../agents/validator.ts");
+    expect((await parseLlmOutput(schema, r.text, async () => Promise.reject(new Error("no re-ask expected")))).value).toEqual({ label: "negative", score: -0.5 });
+    await expect(p.complete(req, "m")).rejects.toMatchObject({ code: "LLM_UNAVAILABLE", retriable: true, details: { provider: "anthropic" } });
+  });
 });
 
 describe("gemini adapter (fake Gemini server)", () => {
@@ -94,6 +108,14 @@ describe("gemini adapter (fake Gemini server)", () => {
     const p = new GeminiProvider({ apiKey: "g", baseUrl: s.url });
     const r = await p.complete(req, "gemini-2.5-flash");
     expect(r.text).toContain("'label'");
+  });
+  test("429 carries Retry-After; 500 is retriable; a hang times out", async () => {
+    const s = server("gemini", [{ kind: "429", retryAfterS: 4 }, { kind: "500" }, { kind: "hang" }]);
+    const p = new GeminiProvider({ apiKey: "g", baseUrl: s.url, timeoutMs: 300 });
+    await expect(p.complete(req, "gemini-2.5-flash")).rejects.toMatchObject({ code: "LLM_RATE_LIMITED", retriable: true, details: { provider: "gemini", status: 429 } });
+    await expect(p.complete(req, "gemini-2.5-flash")).rejects.toMatchObject({ code: "LLM_UNAVAILABLE", retriable: true, details: { provider: "gemini", status: 500 } });
+    await expect(p.complete(req, "gemini-2.5-flash")).rejects.toMatchObject({ code: "LLM_TIMEOUT", retriable: true, details: { provider: "gemini" } });
+    expect(s.requests).toHaveLength(3); // no retries inside the SDK: the gateway owns them
   });
 });
 
