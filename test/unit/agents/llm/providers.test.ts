@@ -155,3 +155,24 @@ describe("pii agent, LLM path (fake Anthropic server)", () => {
     expect(JSON.stringify(r.output)).not.toContain("Ana Souza");
   });
 });
+
+describe("insights agent, LLM path (fake Gemini server)", () => {
+  test("the model's structured answer becomes the output; state counts the intent; an invalid intent is re-asked", async () => {
+    const { insights } = await import("../../../../agents/insights.ts");
+    const { createLlmClient } = await import("../../../../agents/llm/index.ts");
+    const { systemClock } = await import("../../../../engine/clock.ts");
+    const { logger } = await import("../../../../engine/log.ts");
+    const answer = { intent: "billing_charge_dispute" as const, intentConfidence: 0.92, urgency: "high" as const, actionItems: ["Please refund the second charge."], entities: [{ type: "amount", value: "$49.00" }], escalation: ["repeated_contact"] };
+    const s = server("gemini", [{ kind: "ok", json: { ...answer, intent: "double_charge" } }, { kind: "ok", json: answer }]);
+    const llm = createLlmClient({ env: { GEMINI_API_KEY: "g", GEMINI_BASE_URL: s.url } });
+    const state = { contacts: 1, intents: { billing_charge_dispute: 1 } };
+    const text = "I was charged $49.00 twice again this month. Please refund the second charge.";
+    const r = await insights.llm!({ id: "m2", conversationId: "c", tenant: "t", text }, { key: "c", tenant: "t", state, clock: systemClock, log: logger("t"), llm, attempt: 1, signal: new AbortController().signal }, {});
+    expect(r.output).toEqual(answer);
+    expect(r.state).toEqual({ contacts: 2, intents: { billing_charge_dispute: 2 } });
+    expect(s.requests).toHaveLength(2);
+    expect(s.requests[0].body.contents[0].parts[0].text).toContain(text);
+    expect(s.requests[0].body.generationConfig.responseJsonSchema.properties.intent).toBeDefined();
+    expect(s.requests[1].body.contents[0].parts[0].text).toContain("It was invalid: /intent");
+  });
+});
