@@ -5,6 +5,7 @@ import { Type } from "@sinclair/typebox";
 import { defineAgent } from "./agent.ts";
 import { SupportMessage } from "./message.ts";
 import { askLlm } from "./llm-call.ts";
+import { RuleScan } from "./rule-scan.ts";
 import type { AgentContext, PromptTemplate } from "./agent.ts";
 
 export const INTENTS = [
@@ -26,7 +27,7 @@ const RULES: Record<Exclude<Intent, "other">, Array<[RegExp, number]>> = {
   feature_request: [[/\b(feature request|would be (great|nice|awesome|helpful) if|please add|could you add|wish (it|you) (had|could)|suggestion)\b/i, 3.5], [/\b(support for|ability to|option to|dark mode|integration with)\b/i, 1.5], [/\broadmap\b/i, 2]],
   shipping_delivery: [[/\b(shipping|shipment|delivery|delivered|courier|parcel|package|tracking number)\b/i, 2.5], [/\b(never (arrived|came)|hasn'?t arrived|not (arrived|received)|still waiting for (my|the) (order|package))\b/i, 3], [/\b(damaged|wrong item|missing item)\b/i, 2]],
   order_status: [[/\b(where is|status of|update on) (my|the) order\b/i, 4], [/\border (#|number|no\.?)\s*\w+/i, 1.5], [/\bwhen will (my|it|the order) (ship|arrive)\b/i, 3]],
-  product_question: [[/\b(how (do|can|does) (i|you|it)|is it possible to|does (it|the \w+) (support|work with|have)|what('?s| is) the difference|can i use)\b/i, 2.5], [/\b(compatible|specs?|pricing|price|plan includes?)\b/i, 1.5], [/\?\s*$/, 0.8]],
+  product_question: [[/\b(how (do|can|does) (i|you|it)|is it possible to|does (it|the \w+) (support|work with|have)|what('?s| is) the difference|can i use)\b/i, 2.5], [/\b(compatible|specs?|pricing|price|plan includes?)\b/i, 1.5], [/\?\s*$/i, 0.8]],
   complaint: [[/\b(unacceptable|terrible service|worst|disgusted|appalling|ridiculous|fed up|sick of|never (buying|using) (again|this))\b/i, 3], [/\b(complain|complaint|manager|supervisor|escalate)\b/i, 2.5], [/\b(rude|unprofessional|ignored|no one (replies|responds|answers))\b/i, 2.5]],
   praise: [[/\b(thank you so much|thanks so much|great (job|service|support)|amazing|awesome|love (it|this|your)|excellent|you guys rock|well done|above and beyond|lifesaver)\b/i, 3], [/\b(thanks|thank you|appreciate)\b/i, 1.2], [/\b(works now|problem solved|all good now|fixed it)\b/i, 2]],
   data_privacy_request: [[/\b(gdpr|ccpa|delete (all )?my (data|information|personal)|data (export|deletion|request|portability)|right to be forgotten|privacy policy)\b/i, 4], [/\bwhat data do you (have|store|keep)\b/i, 3.5], [/\bpersonal (data|information)\b/i, 1.5]],
@@ -36,13 +37,14 @@ const RULES: Record<Exclude<Intent, "other">, Array<[RegExp, number]>> = {
 /** More specific intents win ties. */
 const PRIORITY: Intent[] = ["data_privacy_request", "billing_charge_dispute", "password_reset", "cancel_subscription", "account_access", "outage", "order_status", "shipping_delivery", "billing_refund", "technical_integration", "bug_report", "feature_request", "complaint", "praise", "product_question", "other"];
 
+/** Every rule of every intent, scanned in one pass (agents/rule-scan.ts). */
+const FLAT = (Object.entries(RULES) as Array<[Intent, Array<[RegExp, number]>]>).flatMap(([intent, rules]) => rules.map(([re, w]) => ({ intent, re, w })));
+const SCAN = new RuleScan(FLAT.map((r) => r.re));
+
 export function classifyIntent(text: string): { intent: Intent; confidence: number; scores: Partial<Record<Intent, number>> } {
   const scores: Partial<Record<Intent, number>> = {};
-  for (const [intent, rules] of Object.entries(RULES) as Array<[Intent, Array<[RegExp, number]>]>) {
-    let s = 0;
-    for (const [re, w] of rules) if (re.test(text)) s += w;
-    if (s > 0) scores[intent] = s;
-  }
+  const fired = SCAN.fired(text);
+  for (let k = 0; k < FLAT.length; k++) if (fired[k]) scores[FLAT[k].intent] = (scores[FLAT[k].intent] ?? 0) + FLAT[k].w;
   const ranked = (Object.entries(scores) as Array<[Intent, number]>).sort((a, b) => b[1] - a[1] || PRIORITY.indexOf(a[0]) - PRIORITY.indexOf(b[0]));
   if (!ranked.length || ranked[0][1] < 1.2) return { intent: "other", confidence: 0.4, scores };
   const [best, second] = ranked;
