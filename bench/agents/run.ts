@@ -129,7 +129,7 @@ for (const n of FIVE) {
 const fiveUs = median(samples.get("five")!);
 results.push(result("five offline agents together, msgs/s (plain loop)", 1e6 / fiveUs, "msgs/s", "target 25 000 msgs/s (≤ 40 µs/msg)", TARGET_MSGS_PER_SEC, 1));
 
-const evaluation = process.argv.includes("--no-eval") ? undefined : (await import("../../agents/eval/report.ts")).evalReport();
+const evaluation = process.argv.includes("--no-eval") ? undefined : await (await import("../../agents/eval/report.ts")).evalReport();
 if (evaluation) results.push(...evaluation.results);
 const command = `bun bench/agents/run.ts ${process.argv.slice(2).join(" ")}`.trim();
 const path = writeResults("agents", command, results, {
