@@ -40,9 +40,51 @@ const ACRONYMS = new Set(["api", "sdk", "pdf", "csv", "vat", "gdpr", "ccpa", "ss
 const SIGN_OFF = /\n\s*(?:--\s*\n[\s\S]*|(?:kind regards|best regards|regards|best|thanks|thank you|thanks in advance|cheers|sincerely|many thanks)[,!.]?\s*(?:[A-Z][\w'-]*\s*){0,3}(?:\n[\s\S]{0,200})?)$/i;
 const QUOTED = /^\s*>.*$/gm;
 
+/** Lower-case word tokens ("doesn't" → "does", "n't") and the punctuation that bounds sentences. */
 function tokenize(text: string): string[] {
-  return text.toLowerCase().replace(/[’‘`]/g, "'").replace(/n't\b/g, " n't").match(/n't|[a-z0-9*]+(?:'[a-z]+)?|[!?]+|[.,;:\n]/g) ?? [];
+  let lower = text.toLowerCase();
+  if (/[’‘`]/.test(lower)) lower = lower.replace(/[’‘`]/g, "'");
+  const raw = lower.match(/[a-z0-9*]+(?:'[a-z]+)?|[!?]+|[.,;:\n]/g) ?? [];
+  if (!lower.includes("n't")) return raw;
+  const out: string[] = [];
+  for (const t of raw) {
+    if (t.length > 3 && t.endsWith("n't")) out.push(t.slice(0, -3), "n't");
+    else out.push(t);
+  }
+  return out;
 }
+
+/** Everything the scorer knows about a token, found with one lookup. */
+interface Entry {
+  v?: number;
+  kind?: "feeling" | "event" | "polite";
+  phrases?: Array<{ toks: string[]; v: number }>;
+  contrast?: true;
+  expected?: true;
+  /** As a modifier of a later word: negate, scale, or make it hypothetical. */
+  negates?: true;
+  scale?: number;
+  conditional?: true;
+  /** oh, yeah, sure, just: a sarcasm cue before praise. */
+  cue?: true;
+}
+const LEX = new Map<string, Entry>();
+const entry = (t: string) => {
+  let e = LEX.get(t);
+  if (!e) LEX.set(t, (e = {}));
+  return e;
+};
+for (const [t, v] of Object.entries(FEELINGS)) Object.assign(entry(t), { v, kind: POLITE.has(t) ? "polite" : "feeling" });
+for (const [t, v] of Object.entries(EVENTS)) if (entry(t).v === undefined) Object.assign(entry(t), { v, kind: "event" });
+for (const t of EXPECTED) entry(t).expected = true;
+for (const t of CONTRAST) entry(t).contrast = true;
+for (const [t, ps] of PHRASE_INDEX) entry(t).phrases = ps;
+for (const t of NEGATORS) entry(t).negates = true;
+for (const [t, k] of Object.entries(INTENSIFIERS)) entry(t).scale = 1 + k;
+for (const [t, k] of Object.entries(DIMINISHERS)) entry(t).scale = k;
+for (const t of CONDITIONAL) entry(t).conditional = true;
+for (const t of ["oh", "yeah", "sure", "just"]) entry(t).cue = true;
+const MISSING = new Set(["no", "never", "nothing", "without"]);
 
 interface Contribution {
   v: number;
@@ -90,16 +132,17 @@ export function scoreText(raw: string): { score: number; confidence: number } {
       continue;
     }
     if (c0 === 44 || c0 === 58) continue;
-    if (CONTRAST.has(t)) {
+    const e = LEX.get(t);
+    if (!e) continue;
+    if (e.contrast) {
       contrastAt = i;
       continue;
     }
     let v: number | undefined;
     let kind: Contribution["kind"] = "feeling";
     let span = 1;
-    const phrases = PHRASE_INDEX.get(t);
-    if (phrases)
-      for (const p of phrases) {
+    if (e.phrases)
+      for (const p of e.phrases) {
         let ok = i + p.toks.length <= toks.length;
         for (let k = 1; ok && k < p.toks.length; k++) ok = toks[i + k] === p.toks[k];
         if (ok) {
@@ -109,13 +152,9 @@ export function scoreText(raw: string): { score: number; confidence: number } {
         }
       }
     if (v === undefined) {
-      v = FEELINGS[t];
-      if (v !== undefined && POLITE.has(t)) kind = "polite";
-      if (v === undefined) {
-        v = EVENTS[t];
-        kind = "event";
-      }
-      if (v === undefined && EXPECTED.has(t) && (/^(no|never|nothing|without)$/.test(toks[i - 1] ?? "") || (i - 2 >= sentenceStart && /^(no|never|without)$/.test(toks[i - 2])))) {
+      v = e.v;
+      kind = e.kind ?? "feeling";
+      if (v === undefined && e.expected && (MISSING.has(toks[i - 1]) || (i - 2 >= sentenceStart && MISSING.has(toks[i - 2]) && toks[i - 2] !== "nothing"))) {
         parts.push({ v: -1.8, kind: "feeling", at: i });
         continue;
       }
@@ -123,12 +162,12 @@ export function scoreText(raw: string): { score: number; confidence: number } {
     if (v === undefined || v === 0) continue;
     // Modifiers among the three tokens before, within the sentence.
     for (let j = Math.max(sentenceStart, i - 3); j < i; j++) {
-      const p = toks[j];
-      if (NEGATORS.has(p)) v *= -0.74;
-      else if (INTENSIFIERS[p] !== undefined) v *= 1 + INTENSIFIERS[p];
-      else if (DIMINISHERS[p] !== undefined) v *= DIMINISHERS[p];
-      else if (CONDITIONAL.has(p) && v > 0 && kind !== "event") v *= 0.3;
-      if (v > 0 && (p === "oh" || p === "yeah" || p === "sure" || (p === "just" && j === i - 1))) sarcasmCue = true;
+      const m = LEX.get(toks[j]);
+      if (!m) continue;
+      if (m.negates) v *= -0.74;
+      else if (m.scale !== undefined) v *= m.scale;
+      else if (m.conditional && v > 0 && kind !== "event") v *= 0.3;
+      if (m.cue && v > 0 && (toks[j] !== "just" || j === i - 1)) sarcasmCue = true;
     }
     if (caps.has(t)) v *= 1.5;
     parts.push({ v, kind, at: i });
