@@ -152,10 +152,12 @@ const RECOGNIZERS: Recognizer[] = [
   },
   {
     type: "name",
-    pattern: /\b(?:(?:[Mm]y name is|[Tt]his is|I am|I'm|[Nn]ame:|[Ss]igned,?|[Rr]egards,?|[Tt]hanks,?|[Cc]heers,?|[Ss]incerely,?|[Bb]est,?)\s+|(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s+)([A-Z][a-z]+(?:[- ][A-Z][a-z]+){0,2})\b/g,
+    pattern: /(?:\b(?:(?:[Mm]y name is|[Tt]his is|I am|I'm|[Nn]ame:|[Ss]igned,?|[Rr]egards,?|[Tt]hanks(?: in advance)?,?|[Tt]hank you,?|[Cc]heers,?|[Ss]incerely,?|[Bb]est,?)\s+|(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s+)|^--[ \t]*\n)([A-Z][a-z]+(?:[- ][A-Z][a-z]+){0,2})\b/gm,
     score: (m) => {
       const cue = m.split(/\s+/)[0].toLowerCase().replace(/[,:.]/g, "");
-      const strong = ["my", "name", "signed", "regards", "sincerely", "mr", "mrs", "ms", "miss", "dr", "prof"].includes(cue);
+      // A sign-off followed by a line holding only the name, or a "--" signature line, is as strong as "my name is".
+      const ownLine = /^[^\n]*\n[ \t]*[A-Z][a-z]+(?:[- ][A-Z][a-z]+){0,2}$/.test(m.trimEnd()) && cue !== "this" && cue !== "i" && cue !== "i'm";
+      const strong = ownLine || cue === "--" || ["my", "name", "signed", "regards", "sincerely", "mr", "mrs", "ms", "miss", "dr", "prof"].includes(cue);
       const words = m.trim().split(/\s+/);
       // Weak cues ("this is", "thanks") need a known given name to count.
       if (!strong && !FIRST_NAMES.has(words[words.length - 1].toLowerCase()) && !FIRST_NAMES.has(words[Math.max(0, words.length - 2)].toLowerCase())) return { confidence: 0, context: [] };
