@@ -220,10 +220,19 @@ export async function composeJobs(env: Env, topology: Topology | undefined, stor
   return { store: jobStore, templates: templates(), topic, providers: providersFromEnv(env).map((p) => p.name) };
 }
 
-/** The LLM gateway when a provider is configured; warns when the topology needs one and has none. */
-export async function composeLlm(env: Env, log: Logger, topology?: Topology): Promise<LlmClient | undefined> {
+/**
+ * The LLM gateway when a provider is configured; warns when the topology needs one and has none.
+ * On PostgreSQL (`store`), usage goes to `llm_usage` and budgets count every process's spend.
+ */
+export async function composeLlm(env: Env, log: Logger, topology?: Topology, store?: InsightStore): Promise<LlmClient | undefined> {
   const { providersFromEnv, createLlmClient } = await import("../agents/llm/index.ts");
-  const llm = providersFromEnv(env).length ? createLlmClient({ env }) : undefined;
+  let usage: import("../agents/llm/usage-store.ts").UsageStore | undefined;
+  if (store?.kind === "postgres" && providersFromEnv(env).length) {
+    const { PgUsageStore } = await import("../agents/llm/usage-store.ts");
+    await store.prepare(); // llm_usage is one of the store's migrations
+    usage = new PgUsageStore(store as unknown as { readonly sql: import("postgres").Sql });
+  }
+  const llm = providersFromEnv(env).length ? createLlmClient({ env, usage }) : undefined;
   if (!llm && topology?.agents?.some((a) => a.implementation === "llm")) log.warn("some agents use implementation: llm but no LLM provider is configured; they will dead-letter", {});
   return llm;
 }
@@ -270,7 +279,7 @@ export async function compose(opts: ComposeOptions): Promise<Composition> {
   if (es) api?.setSearch((tenant, q, limit) => es.search(tenant, q, limit));
   if (qd) api?.setSimilar((tenant, conversationId, limit) => qd.similarConversations(tenant, conversationId, limit));
 
-  const llm = topology ? await composeLlm(env, log, topology) : undefined;
+  const llm = topology ? await composeLlm(env, log, topology, store) : undefined;
 
   const activeSinks = new Set((topology?.sinks ?? []).filter((s) => s.type === "topic" || sinks[s.name]).map((s) => s.name));
   const closing = new Set<Sink>([...Object.values(sinks), ...[es, qd].filter((s): s is NonNullable<typeof s> => !!s)]);

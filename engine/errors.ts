@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   "LLM_AUTH",
   "BUDGET_EXHAUSTED",
   "CIRCUIT_OPEN",
+  "LLM_CASSETTE_MISS",
   // API and persistence
   "UNAUTHORIZED",
   "FORBIDDEN",

@@ -4,7 +4,9 @@
 //   WEIR_LLM_MODELS   JSON list of {provider, model, input, output, tier} replacing the cost table
 //   WEIR_LLM_BUDGETS  "tenantA:5.00,tenantB:1.50" (USD); WEIR_LLM_BUDGET_POLICY downgrade|defer|dead-letter
 //   WEIR_LLM_LIMITS   '{"openai":{"rpm":500,"tpm":200000}}'
+//   WEIR_LLM_CASSETTE off|record|replay, WEIR_LLM_CASSETTE_DIR (see ./cassette.ts)
 import { WeirError } from "../../engine/errors.ts";
+import { cassetteFromEnv } from "./cassette.ts";
 import { LlmGateway, type BudgetPolicy, type GatewayOptions } from "./gateway.ts";
 import type { ModelInfo } from "./cost-table.ts";
 import type { Provider } from "./provider.ts";
@@ -14,6 +16,7 @@ import { OpenAiProvider } from "./providers/openai.ts";
 import type { LlmClient } from "./types.ts";
 
 export { LlmGateway } from "./gateway.ts";
+export { Cassette, CassetteMissError, cassetteFromEnv, cassetteKey } from "./cassette.ts";
 export type { LlmClient, LlmRequest, LlmResponse } from "./types.ts";
 
 export function providersFromEnv(env: Record<string, string | undefined>, only?: string): Provider[] {
@@ -39,6 +42,7 @@ export function createLlmClient(config: Partial<GatewayOptions> & { provider?: s
     budgetPolicy: (env.WEIR_LLM_BUDGET_POLICY as BudgetPolicy | undefined) ?? "downgrade",
     limits: env.WEIR_LLM_LIMITS ? JSON.parse(env.WEIR_LLM_LIMITS) : undefined,
     ...config,
+    cassette: config.cassette !== undefined ? config.cassette : (cassetteFromEnv(env) ?? null),
     providers,
   });
 }

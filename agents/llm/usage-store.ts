@@ -1,5 +1,7 @@
 // Token and cost accounting per tenant and agent: in memory, or in PostgreSQL (table llm_usage,
-// migration persistence/migrations/0100_llm_usage.sql).
+// migration persistence/migrations/0100_llm_usage.sql). With PostgreSQL every weir process reads the
+// same spend, so a tenant's budget holds across processes (wired by app/compose.ts when DATABASE_URL
+// is set).
 import type { Sql } from "postgres";
 
 export interface UsageRecord {
@@ -31,7 +33,11 @@ export class MemoryUsageStore implements UsageStore {
 }
 
 export class PgUsageStore implements UsageStore {
-  constructor(private readonly sql: Sql) {}
+  /** A pool, or an owner of one whose pool may be replaced after connection failures (persistence/store.ts). */
+  constructor(private readonly db: Sql | { readonly sql: Sql }) {}
+  private get sql(): Sql {
+    return "sql" in this.db ? this.db.sql : this.db;
+  }
   async record(r: UsageRecord) {
     await this.sql`INSERT INTO llm_usage (tenant, agent, provider, model, prompt_id, input_tokens, output_tokens, cost_usd, at)
       VALUES (${r.tenant}, ${r.agent}, ${r.provider}, ${r.model}, ${r.promptId}, ${r.inputTokens}, ${r.outputTokens}, ${r.costUsd}, to_timestamp(${r.at / 1000}))`;

@@ -1,9 +1,9 @@
 // A local HTTP server that speaks the wire format of OpenAI, Anthropic or Gemini, for adapter tests
 // (the real providers cannot be reached from here). It records every request and plays back a
-// scripted list of behaviours: success, 429 with Retry-After, 500, a hang (client timeout), or
-// malformed JSON in the model's answer.
+// scripted list of behaviours: success, 429 with Retry-After, 500, a hang (client timeout),
+// malformed JSON in the model's answer, or a 200 whose body is not JSON at all (a broken proxy).
 
-export type Behaviour = { kind: "ok"; json: unknown } | { kind: "429"; retryAfterS: number } | { kind: "500" } | { kind: "hang" } | { kind: "malformed"; text: string };
+export type Behaviour = { kind: "ok"; json: unknown } | { kind: "429"; retryAfterS: number } | { kind: "500" } | { kind: "hang" } | { kind: "malformed"; text: string } | { kind: "garbage-body" };
 
 export interface Recorded {
   path: string;
@@ -24,6 +24,7 @@ export function fakeLlmServer(wire: "openai" | "anthropic" | "gemini", script: B
       const b = script[Math.min(i++, script.length - 1)];
       if (b.kind === "429") return Response.json({ error: { message: "rate limited", type: "rate_limit_error" } }, { status: 429, headers: { "retry-after": String(b.retryAfterS) } });
       if (b.kind === "500") return Response.json({ error: { message: "boom", type: "server_error" } }, { status: 500 });
+      if (b.kind === "garbage-body") return new Response('{"id":"msg_1","content":[{"type":', { status: 200, headers: { "content-type": "application/json" } });
       if (b.kind === "hang") return new Promise<Response>((r) => hanging.push(() => r(new Response("late", { status: 500 }))));
       const text = b.kind === "ok" ? JSON.stringify(b.json) : b.text;
       if (wire === "openai")

@@ -44,6 +44,13 @@ describe("pii recognisers", () => {
     expect(types("my name is Maria Lopez")).toEqual([["name", "Maria Lopez"]]);
     expect(types("this is Unacceptable")).toEqual([]);
   });
+  test("a name alone on the line after a sign-off or a '--' signature marker", () => {
+    expect(types("Please look into it.\n\nBest,\nRavi")).toEqual([["name", "Ravi"]]);
+    expect(types("Still broken.\nThanks in advance,\nClaire Martin")).toEqual([["name", "Claire Martin"]]);
+    expect(types("We lost a proposal.\n--\nSam Okoro\nHead of Operations")).toEqual([["name", "Sam Okoro"]]);
+    expect(types("Thanks,\nThe Support Team")).toEqual([]);
+    expect(types("Best,\nwe will wait")).toEqual([]);
+  });
   test("findings carry span, confidence and context words", () => {
     const [f] = recognize("Visa card 4111111111111111");
     expect(f).toMatchObject({ type: "card", start: 10, end: 26 });

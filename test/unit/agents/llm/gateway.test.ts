@@ -11,6 +11,7 @@ import { MemoryUsageStore } from "../../../../agents/llm/usage-store.ts";
 import type { LlmRequest } from "../../../../agents/llm/types.ts";
 import { ManualClock } from "../../../../engine/clock.ts";
 import { WeirError } from "../../../../engine/errors.ts";
+import { metrics } from "../../../../engine/observability/metrics.ts";
 
 const req = (over: Partial<LlmRequest> = {}): LlmRequest => ({ agent: "summary", tenant: "acme", promptId: "summary@v1", system: "s", prompt: "short", schema: Type.Object({}), schemaName: "x", ...over });
 const MODELS: ModelInfo[] = [
@@ -122,6 +123,27 @@ describe("LLM gateway", () => {
     expect((await d.g.complete(req({ priority: "high" }))).model).toBe("a-small");
     await expect(mk("defer").g.complete(req())).rejects.toMatchObject({ code: "BUDGET_EXHAUSTED", retriable: true });
     await expect(mk("dead-letter").g.complete(req())).rejects.toMatchObject({ code: "BUDGET_EXHAUSTED", retriable: false });
+  });
+
+  test("LLM metrics carry the agent: tokens, cost, latency and errors", async () => {
+    const g = new LlmGateway({ providers: [scripted("a", ["ok"]).p], models: MODELS.slice(0, 1), cassette: null });
+    await g.complete(req({ agent: "insights-metrics-test", tenant: "metrics-tenant" }));
+    const failing = new LlmGateway({ providers: [scripted("a", [new WeirError("LLM_BAD_OUTPUT", "400")]).p], models: MODELS.slice(0, 1), cassette: null });
+    await failing.complete(req({ agent: "insights-metrics-test" })).catch(() => {});
+    const text = metrics.render();
+    const line = (name: string) => text.split("\n").find((l) => l.startsWith(name) && l.includes('agent="insights-metrics-test"'));
+    expect(line("weir_llm_tokens_total{")).toBe('weir_llm_tokens_total{agent="insights-metrics-test",direction="input",model="a-small",provider="a",tenant="metrics-tenant"} 1000000');
+    expect(line("weir_llm_cost_usd_total{")).toBeDefined();
+    expect(line("weir_llm_latency_seconds_count{")).toContain('agent="insights-metrics-test"');
+    expect(line("weir_llm_errors_total{")).toContain('code="LLM_BAD_OUTPUT"');
+  });
+
+  test("a usage store that fails neither fails the call nor makes it paid twice", async () => {
+    const a = scripted("a", ["ok"]);
+    const broken = { record: async () => Promise.reject(new Error("connection refused")), spent: async () => Promise.reject(new Error("connection refused")) };
+    const g = new LlmGateway({ providers: [a.p], models: MODELS.slice(0, 1), usage: broken, budgets: { acme: 100 }, cassette: null });
+    const r = await g.complete(req());
+    expect([r.provider, a.calls]).toEqual(["a", ["a-small"]]);
   });
 
   test("circuit breaker: opens after repeated failures, half-opens after the cool-down", () => {

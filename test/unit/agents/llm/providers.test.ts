@@ -74,6 +74,20 @@ describe("anthropic adapter (fake Anthropic server)", () => {
     await expect(p.complete(req, "m")).rejects.toMatchObject({ code: "LLM_RATE_LIMITED", details: { retryAfterMs: 2000 } });
     await expect(p.complete(req, "m")).rejects.toMatchObject({ code: "LLM_UNAVAILABLE" });
   });
+  test("a hang times out as a retriable LLM_TIMEOUT", async () => {
+    const s = server("anthropic", [{ kind: "hang" }]);
+    const p = new AnthropicProvider({ apiKey: "k", baseURL: s.url, timeoutMs: 300 });
+    await expect(p.complete(req, "m")).rejects.toMatchObject({ code: "LLM_TIMEOUT", retriable: true, details: { provider: "anthropic" } });
+  });
+  test("malformed JSON: in the model's answer it is returned for the validator to repair; as the body it is a retriable error", async () => {
+    const s = server("anthropic", [{ kind: "malformed", text: "Sure! {'label': 'negative', 'score': -0.5,}" }, { kind: "garbage-body" }]);
+    const p = new AnthropicProvider({ apiKey: "k", baseURL: s.url });
+    const r = await p.complete(req, "m");
+    expect(r.text).toBe("Sure! {'label': 'negative', 'score': -0.5,}");
+    const { parseLlmOutput } = await import("../../../../agents/validator.ts");
+    expect((await parseLlmOutput(schema, r.text, async () => Promise.reject(new Error("no re-ask expected")))).value).toEqual({ label: "negative", score: -0.5 });
+    await expect(p.complete(req, "m")).rejects.toMatchObject({ code: "LLM_UNAVAILABLE", retriable: true, details: { provider: "anthropic" } });
+  });
 });
 
 describe("gemini adapter (fake Gemini server)", () => {
@@ -94,6 +108,14 @@ describe("gemini adapter (fake Gemini server)", () => {
     const p = new GeminiProvider({ apiKey: "g", baseUrl: s.url });
     const r = await p.complete(req, "gemini-2.5-flash");
     expect(r.text).toContain("'label'");
+  });
+  test("429 carries Retry-After; 500 is retriable; a hang times out", async () => {
+    const s = server("gemini", [{ kind: "429", retryAfterS: 4 }, { kind: "500" }, { kind: "hang" }]);
+    const p = new GeminiProvider({ apiKey: "g", baseUrl: s.url, timeoutMs: 300 });
+    await expect(p.complete(req, "gemini-2.5-flash")).rejects.toMatchObject({ code: "LLM_RATE_LIMITED", retriable: true, details: { provider: "gemini", status: 429 } });
+    await expect(p.complete(req, "gemini-2.5-flash")).rejects.toMatchObject({ code: "LLM_UNAVAILABLE", retriable: true, details: { provider: "gemini", status: 500 } });
+    await expect(p.complete(req, "gemini-2.5-flash")).rejects.toMatchObject({ code: "LLM_TIMEOUT", retriable: true, details: { provider: "gemini" } });
+    expect(s.requests).toHaveLength(3); // no retries inside the SDK: the gateway owns them
   });
 });
 
@@ -131,5 +153,26 @@ describe("pii agent, LLM path (fake Anthropic server)", () => {
     expect(r.output.redacted).toBe("[NAME] here, card [CARD].");
     expect(r.record?.text).toBe("[NAME] here, card [CARD].");
     expect(JSON.stringify(r.output)).not.toContain("Ana Souza");
+  });
+});
+
+describe("insights agent, LLM path (fake Gemini server)", () => {
+  test("the model's structured answer becomes the output; state counts the intent; an invalid intent is re-asked", async () => {
+    const { insights } = await import("../../../../agents/insights.ts");
+    const { createLlmClient } = await import("../../../../agents/llm/index.ts");
+    const { systemClock } = await import("../../../../engine/clock.ts");
+    const { logger } = await import("../../../../engine/log.ts");
+    const answer = { intent: "billing_charge_dispute" as const, intentConfidence: 0.92, urgency: "high" as const, actionItems: ["Please refund the second charge."], entities: [{ type: "amount", value: "$49.00" }], escalation: ["repeated_contact"] };
+    const s = server("gemini", [{ kind: "ok", json: { ...answer, intent: "double_charge" } }, { kind: "ok", json: answer }]);
+    const llm = createLlmClient({ env: { GEMINI_API_KEY: "g", GEMINI_BASE_URL: s.url } });
+    const state = { contacts: 1, intents: { billing_charge_dispute: 1 } };
+    const text = "I was charged $49.00 twice again this month. Please refund the second charge.";
+    const r = await insights.llm!({ id: "m2", conversationId: "c", tenant: "t", text }, { key: "c", tenant: "t", state, clock: systemClock, log: logger("t"), llm, attempt: 1, signal: new AbortController().signal }, {});
+    expect(r.output).toEqual(answer);
+    expect(r.state).toEqual({ contacts: 2, intents: { billing_charge_dispute: 2 } });
+    expect(s.requests).toHaveLength(2);
+    expect(s.requests[0].body.contents[0].parts[0].text).toContain(text);
+    expect(s.requests[0].body.generationConfig.responseJsonSchema.properties.intent).toBeDefined();
+    expect(s.requests[1].body.contents[0].parts[0].text).toContain("It was invalid: /intent");
   });
 });
