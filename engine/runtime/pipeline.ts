@@ -11,7 +11,7 @@
 // dead letters and changelog writes in a Kafka transaction that also carries the input offsets.
 import { Subject, type Observable } from "rxjs";
 import { systemClock, type Clock } from "../clock.ts";
-import { WeirError, toWeirError, type WeirError as WeirErrorType } from "../errors.ts";
+import { KafkaError, WeirError, toWeirError, type WeirError as WeirErrorType } from "../errors.ts";
 import { logger, type Logger } from "../log.ts";
 import { metrics } from "../observability/metrics.ts";
 import type { ConsumedMessage, Consumer, Producer, TopicPartition, Transport } from "../kafka/types.ts";
@@ -196,14 +196,14 @@ export class Pipeline {
     if (copartition) config["partition.assignment.strategy"] = "range";
     this.consumer = transport.consumer({ groupId: this.groupId, rebalanceTimeoutMs: 30_000, config });
     this.consumer.onRebalance((e) => (e.type === "assign" ? this.onAssign(e.partitions) : this.onRevoke(e.partitions)));
-    this.committer = new Committer({ eos: this.eos, tracker: this.tracker, consumer: () => this.consumer, producer: () => this.producer, flushState: () => this.flushState(), log: this.log, onCommit: () => this.stats.commits++, onAborted: (e) => this.fatal(e) });
+    this.committer = new Committer({ eos: this.eos, tracker: this.tracker, consumer: () => this.consumer, producer: () => this.producer, flushState: () => this.flushState(), log: this.log, onCommit: () => this.stats.commits++, onAborted: (e) => (e instanceof KafkaError && e.fatal ? this.fatal(e) : this.rewind(e)) });
     this.loop = new ConsumeLoop({
       consumer: () => this.consumer,
       joinTopics: this.joinTopics,
       crossingTopics: this.crossingTopics,
       ingest: (batch) => this.ingestBatch(batch),
       log: this.log,
-      flow: { room: () => this.room(), canResume: () => this.canResume(), paused: () => this.committer.barrier || this.restoring.size > 0 },
+      flow: { room: () => this.room(), canResume: () => this.canResume(), paused: () => this.committer.barrier || this.restoring.size > 0 || this.rewinding !== null },
     });
     this.consumer.subscribe([...t.sources, ...this.repartitions].map((s) => s.topic));
     this.running = true;
@@ -532,8 +532,12 @@ export class Pipeline {
 
   private async onAssign(parts: TopicPartition[]) {
     meters.rebalances.inc({ type: "assign" });
-    // State for these partitions must be back before their records are processed.
-    const ps = [...new Set(parts.map((p) => p.partition))].filter((p) => !this.owned.has(p));
+    await this.rewinding;
+    await this.assignPartitions([...new Set(parts.map((p) => p.partition))].filter((p) => !this.owned.has(p)));
+  }
+
+  /** Restores every store's state for these partitions before any of their records is processed. */
+  private async assignPartitions(ps: number[]) {
     for (const p of ps) this.restoring.add(p);
     try {
       for (const p of ps) {
@@ -550,6 +554,7 @@ export class Pipeline {
 
   private async onRevoke(parts: TopicPartition[]) {
     meters.rebalances.inc({ type: "revoke" });
+    await this.rewinding;
     this.loop.revoked(parts);
     const still = new Set(this.consumer.assignment().filter((a) => !parts.some((p) => p.topic === a.topic && p.partition === a.partition)).map((a) => a.partition));
     const leaving = [...new Set(parts.map((x) => x.partition))].filter((p) => !still.has(p));
@@ -638,6 +643,46 @@ export class Pipeline {
   }
 
   private failed = false;
+  /** Set while the pipeline goes back to its last commit after an aborted transaction. */
+  private rewinding: Promise<void> | null = null;
+
+  /**
+   * Exactly-once, an aborted transaction (a rebalance fenced its offsets: ILLEGAL_GENERATION) takes
+   * away everything processed since the last commit: outputs, state and offsets. The pipeline goes
+   * back there, as Kafka Streams re-initialises a migrated task: every owned partition's state comes
+   * back from its changelog and the consumer returns to the committed offsets. Nothing is lost (the
+   * records are read again) and nothing is published twice (the aborted outputs were never visible).
+   */
+  private rewind(err: unknown): Promise<void> {
+    if (this.rewinding) return this.rewinding;
+    this.log.warn("exactly-once transaction aborted; going back to the last commit", { error: err });
+    const run = (async () => {
+      try {
+        this.producer.beginTransaction();
+        const parts = this.consumer.assignment();
+        this.loop.revoked(parts);
+        this.tracker.drop(parts);
+        const ps = [...new Set(parts.map((p) => p.partition))];
+        for (const p of ps) {
+          this.join?.revoked(p);
+          for (const d of this.dedupes.values()) d.revoked(p);
+          for (const w of this.windows.values()) w.revoked(p);
+          for (const store of this.stores()) store.drop(p);
+          this.owned.delete(p);
+        }
+        const committed = await this.consumer.committed(parts, 10_000);
+        for (const c of committed) await this.consumer.seek(c.offset >= 0 ? c : { ...c, offset: -2 }, 5_000);
+        await this.assignPartitions(ps);
+      } catch (e) {
+        // Going back failed too: only a restart from the last commit is safe now.
+        this.fatal(e);
+      } finally {
+        this.rewinding = null;
+      }
+    })();
+    this.rewinding = run;
+    return run;
+  }
 
   private fatal(err: unknown) {
     if (this.failed) return;
