@@ -19,15 +19,17 @@ const TABLE_MESSAGES = 10_000;
 /**
  * Classic-protocol group settings. A member that dies (kill -9, a lost host) keeps its partitions
  * until the broker's session timeout: librdkafka's 45 s default meant 45 s with no processing on
- * them. 10 s with a heartbeat every 2 s gave a measured failover of 10 s (3 s heartbeats: 12 s;
- * bench/recovery, docs/DECISIONS.md §15) with a margin above the brokers' usual 6 s minimum; the JS thread
+ * them. 6 s (Kafka's default group.min.session.timeout.ms) with a heartbeat every 1.5 s gave a measured
+ * failover of 6 s, which the runtime's recovery target (results again within 10 s of a kill, including
+ * the rebalance and state restore) needs; a cluster with a higher minimum is told so at join (set a
+ * higher session.timeout.ms in WEIR_KAFKA_CONSUMER_CONFIG). See docs/DECISIONS.md §16. The JS thread
  * blocking does not delay heartbeats (librdkafka sends them from its own thread).
  * Overridable by WEIR_KAFKA_CONSUMER_CONFIG / WEIR_KAFKA_CONFIG.
  */
 export const CLASSIC_GROUP_DEFAULTS = {
   "partition.assignment.strategy": "cooperative-sticky",
-  "session.timeout.ms": 10_000,
-  "heartbeat.interval.ms": 2_000,
+  "session.timeout.ms": 6_000,
+  "heartbeat.interval.ms": 1_500,
 } as const;
 const codeError = (code: number, op: string) => (code ? kafkaError(code, op) : null);
 const tpKey = (t: TopicPartition) => `${t.topic}\u0000${t.partition}`;
