@@ -120,3 +120,24 @@ describe("your own agents", () => {
     await expect(TopologyTestDriver.create({ ...topo, baseDir: resolve(root, "test/fixtures/dsl") }, {})).rejects.toThrow(/agent "\.\/modules\.ts#totals": .*has no exported definition|lacks/);
   });
 });
+
+describe("windowed top-N (topology/examples/top-pages.yaml)", () => {
+  test("each closed minute's top three pages equal the views counted directly", async () => {
+    const driver = await TopologyTestDriver.create(loadTopology(resolve(root, "topology/examples/top-pages.yaml")), {});
+    const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const views: Array<[string, number]> = [];
+    // Minute 0: a ×5, b ×3, c ×3, d ×1; minute 1: d ×4, a ×1.
+    for (const [page, n] of [["a", 5], ["b", 3], ["c", 3], ["d", 1]] as const) for (let i = 0; i < n; i++) views.push([page, t0 + 1000 * (i + 1)]);
+    for (const [page, n] of [["d", 4], ["a", 1]] as const) for (let i = 0; i < n; i++) views.push([page, t0 + 60_000 + 1000 * (i + 1)]);
+    // Stream time is per partition (as in Kafka Streams): a view of every page past minute 1's end +
+    // grace closes both minutes' windows wherever they live; those minute-2 windows stay open.
+    for (const page of ["a", "b", "c", "d"]) views.push([page, t0 + 130_000]);
+    await driver.pipeInput("site.views", views.map(([page, ts], i) => ({ key: page, value: { page, userId: `u${i}` }, timestamp: ts })));
+    const top = latest(driver.readOutput("site.top-pages")) as Record<string, { value: { pages: Array<{ page: string; views: number }> } }>;
+    expect(Object.fromEntries(Object.entries(top).map(([w, v]) => [w, v.value.pages.map((p) => `${p.page}:${p.views}`)]))).toEqual({
+      [`${t0}-${t0 + 60_000}`]: ["a:5", "b:3", "c:3"],
+      [`${t0 + 60_000}-${t0 + 120_000}`]: ["d:4", "a:1"],
+    });
+    await driver.close();
+  });
+});
