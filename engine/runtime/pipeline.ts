@@ -630,6 +630,21 @@ export class Pipeline {
     return this.consumer.lag();
   }
 
+  /**
+   * Interactive query of a table (or a count, reduce or aggregate) operator: the value of `key` if this
+   * member owns the partition the key's records land in, else undefined. The key's partition is
+   * where its records were read (after a groupBy, the repartition topic's).
+   */
+  query(operator: string, key: string): unknown {
+    const state = this.keyed.get(operator);
+    if (!state) throw new WeirError("NOT_FOUND", `no table, count, reduce or aggregate operator "${operator}" in ${this.topology.name}`);
+    for (const p of this.owned) {
+      const v = state.get(p, key);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
   private collectGauges() {
     for (const [name, rt] of this.agents) {
       meters.inFlight.set({ agent: name }, rt.inFlight);

@@ -49,6 +49,11 @@ describe("stream DSL", () => {
     await driver.pipeInput("pageviews.users", [{ key: "u2", value: { userId: "u2", region: "eu" } }]);
     await driver.pipeInput("pageviews.views", [{ key: "u2", value: { userId: "u2", page: "/d" } }]);
     expect(latest(driver.readOutput("pageviews.per-region"))).toEqual({ eu: 4, us: 1 });
+    // The table and the counts answer interactive queries from the member that owns the key.
+    expect(driver.pipeline.query("userTable", "u2")).toEqual({ userId: "u2", region: "eu" });
+    expect(driver.pipeline.query("perRegion", "eu")).toBe(4);
+    expect(driver.pipeline.query("userTable", "nobody")).toBeUndefined();
+    expect(() => driver.pipeline.query("nope", "x")).toThrow(/no table, count, reduce or aggregate operator "nope"/);
     await driver.close();
   });
 
