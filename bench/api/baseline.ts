@@ -73,3 +73,40 @@ export function startFanoutBaseline(count: number, size: number): FanoutServer {
   });
   return { url: `http://127.0.0.1:${server.port}`, wsUrl: `ws://127.0.0.1:${server.port}/ws`, triggerUrl: `http://127.0.0.1:${server.port}/publish`, stop: () => server.stop(true) };
 }
+
+/**
+ * The floor of the POST → WebSocket path: POST /v1/messages is parsed and published straight to
+ * the subscribers of /ws/stream as a `final` insight event for that message id (Bun pub/sub), then
+ * answered 202 — no validation, no Kafka, no agents: what any server must do to get a POSTed
+ * message onto a socket.
+ */
+export function startPostToWsBaseline(): RunningServer {
+  let seq = 0;
+  const server: Bun.Server<undefined> = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    async fetch(req, srv) {
+      const path = new URL(req.url).pathname;
+      if (path === "/ws/stream") return srv.upgrade(req) ? undefined : new Response("upgrade failed", { status: 400 });
+      if (path === "/v1/messages" && req.method === "POST") {
+        let body: { id?: unknown; conversationId?: unknown };
+        try {
+          body = (await req.json()) as typeof body;
+        } catch {
+          return Response.json({ error: "invalid JSON" }, { status: 400 });
+        }
+        if (typeof body.id !== "string" || typeof body.conversationId !== "string") return Response.json({ error: "id and conversationId: must be strings" }, { status: 400 });
+        srv.publish("stream", JSON.stringify({ type: "insight", seq: ++seq, tenant: "bench", conversationId: body.conversationId, data: { messageId: body.id, conversationId: body.conversationId, status: "final" } }));
+        return Response.json({ messageId: body.id, conversationId: body.conversationId }, { status: 202 });
+      }
+      return new Response("not found", { status: 404 });
+    },
+    websocket: {
+      open(ws) {
+        ws.subscribe("stream");
+      },
+      message() {},
+    },
+  });
+  return { url: `http://127.0.0.1:${server.port}/`, stop: () => server.stop(true) };
+}

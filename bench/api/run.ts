@@ -1,15 +1,21 @@
 // API bench, in one run: ingestion requests/s and p99 of weir's POST /v1/messages against a bare
-// Bun.serve endpoint doing the same produce, and WebSocket fan-out messages/s to 1 000 subscribers
-// against bare Bun pub/sub. Load comes from a second process on loopback (load.ts, ws-load.ts),
-// bounded in count and time.
+// Bun.serve endpoint doing the same produce, WebSocket fan-out messages/s to 1 000 subscribers
+// against bare Bun pub/sub, and p50/p99 from POST to the WebSocket delivery of that message's final
+// result with `weir run topology/support.yaml` as its own process (post-to-ws.ts). Load comes from
+// another process on loopback (load.ts, ws-load.ts, e2e-load.ts), bounded in count and time.
 //   bun bench/api/run.ts            (WEIR_BENCH_SCALE=0.2 for a quick run)
+//   bun bench/api/run.ts --post-to-ws-only [--post-to-ws-modes embedded,kafka]
+//     runs only the POST → WebSocket part and merges its rows into the existing api.json
 // Writes bench/results/api.json.
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { Progress } from "../../cli/progress.ts";
 import { createKafkaTransport } from "../../engine/kafka/index.ts";
 import { result, writeResults, type BenchResult } from "../lib/results.ts";
 import { startFanoutBaseline, startIngestBaseline } from "./baseline.ts";
 import { startWeirApi } from "./weir.ts";
+import { measurePostToWs, POST_TO_WS_ROW_PREFIX, type PostToWsMode } from "./post-to-ws.ts";
 import { WeirError } from "../../engine/errors.ts";
 
 const root = resolve(import.meta.dir, "../..");
@@ -21,6 +27,12 @@ const SUBSCRIBERS = 1000;
 const FANOUT_MESSAGES = Math.max(20, Math.round(200 * scale));
 const FANOUT_SIZE = 200;
 const MAX_SECONDS = 120;
+const { values: flags } = parseArgs({ args: process.argv.slice(2), options: { "post-to-ws-only": { type: "boolean" }, "post-to-ws-modes": { type: "string" } } });
+const POST_TO_WS_ONLY = !!flags["post-to-ws-only"];
+const POST_TO_WS_MODES = String(flags["post-to-ws-modes"] ?? "embedded,kafka").split(",").map((m) => m.trim()).filter(Boolean);
+for (const m of POST_TO_WS_MODES) if (m !== "embedded" && m !== "kafka") throw new WeirError("VALIDATION_FAILED", `--post-to-ws-modes: must be embedded and/or kafka, got ${m}`);
+const POST_TO_WS_ROUNDS = Math.max(1, Number(process.env.WEIR_BENCH_REPEATS ?? 3));
+const POST_TO_WS_SECONDS = Math.max(2, Math.round(10 * Math.min(1, scale)));
 const log = (msg: string, f: Record<string, unknown> = {}) => console.error(JSON.stringify({ time: new Date().toISOString(), level: "info", module: "bench.api", msg, ...f }));
 
 function sh(cmd: string[]) {
@@ -42,7 +54,7 @@ interface WsFigures { subscribers: number; expected: number; delivered: number; 
 sh(["bash", "scripts/kafka/broker.sh", "start"]);
 const kafka = createKafkaTransport({ brokers });
 const admin = kafka.admin();
-const progress = new Progress({ label: "api bench", total: 4, unit: "phases" });
+const progress = new Progress({ label: "api bench", total: (POST_TO_WS_ONLY ? 0 : 4) + 2 * POST_TO_WS_MODES.length, unit: "phases" });
 const commands: Record<string, string> = {};
 const notes: string[] = [
   "Servers run in this process one after another; each load generator is a separate Bun process on loopback. Both sides get the same requests, concurrency and bounds.",
@@ -72,52 +84,94 @@ async function fanout(name: string, wsUrl: string, triggerUrl: string): Promise<
 }
 
 const topic = `bench-api-${crypto.randomUUID().slice(0, 8)}`;
-await admin.createTopics([{ topic, partitions: 3 }]);
+if (!POST_TO_WS_ONLY) await admin.createTopics([{ topic, partitions: 3 }]);
+let postToWs: Awaited<ReturnType<typeof measurePostToWs>> | null = null;
 try {
-  // Baseline ingestion.
-  const producer = kafka.producer();
-  const base = startIngestBaseline(producer, topic);
-  const b = await ingest("bun-baseline", base.url).finally(() => base.stop());
-  await producer.close();
-  progress.tick();
+  if (!POST_TO_WS_ONLY) {
+    // Baseline ingestion.
+    const producer = kafka.producer();
+    const base = startIngestBaseline(producer, topic);
+    const b = await ingest("bun-baseline", base.url).finally(() => base.stop());
+    await producer.close();
+    progress.tick();
 
-  // weir ingestion.
-  const weir = await startWeirApi({ brokers, topic, fanoutMessages: FANOUT_MESSAGES, fanoutSize: FANOUT_SIZE });
-  if (weir) {
-    const w = await ingest("weir", weir.url, weir.token);
-    results.push(result("ingest POST /v1/messages requests/s vs bare Bun.serve", w.rps, "requests/s", `Bun.serve ${Bun.version} + the same produce`, b.rps, 0.7));
-    results.push(result("ingest POST /v1/messages p99 vs bare Bun.serve", w.p99_ms, "ms", `Bun.serve ${Bun.version} + the same produce`, b.p99_ms, null, true));
-  } else {
-    notes.push("weir's API (api/server.ts startServer) is not in the tree yet: only the baseline was measured; no ingestion result rows.");
+    // weir ingestion.
+    const weir = await startWeirApi({ brokers, topic, fanoutMessages: FANOUT_MESSAGES, fanoutSize: FANOUT_SIZE });
+    if (weir) {
+      const w = await ingest("weir", weir.url, weir.token);
+      results.push(result("ingest POST /v1/messages requests/s vs bare Bun.serve", w.rps, "requests/s", `Bun.serve ${Bun.version} + the same produce`, b.rps, 0.7));
+      results.push(result("ingest POST /v1/messages p99 vs bare Bun.serve", w.p99_ms, "ms", `Bun.serve ${Bun.version} + the same produce`, b.p99_ms, null, true));
+    } else {
+      notes.push("weir's API (api/server.ts startServer) is not in the tree yet: only the baseline was measured; no ingestion result rows.");
+    }
+    progress.tick();
+
+    // Baseline fan-out.
+    const fb = startFanoutBaseline(FANOUT_MESSAGES, FANOUT_SIZE);
+    const bf = await fanout("bun-baseline", fb.wsUrl, fb.triggerUrl).finally(() => fb.stop());
+    progress.tick();
+
+    // weir fan-out, when the API exposes a subscription and a way to drive it.
+    if (weir?.wsUrl && weir.triggerUrl) {
+      const wf = await fanout("weir", weir.wsUrl, weir.triggerUrl).finally(() => weir.stop());
+      results.push(result(`fan-out msgs/s to ${SUBSCRIBERS} WebSocket subscribers vs bare Bun pub/sub`, wf.msgs_per_s, "msgs/s", `Bun.serve ${Bun.version} pub/sub`, bf.msgs_per_s, 0.8));
+    } else {
+      await weir?.stop();
+      notes.push("weir's WebSocket fan-out is not measured yet (the API exposes no subscription endpoint to bench/api/weir.ts): only the Bun pub/sub baseline was measured.");
+    }
+    progress.tick();
   }
-  progress.tick();
 
-  // Baseline fan-out.
-  const fb = startFanoutBaseline(FANOUT_MESSAGES, FANOUT_SIZE);
-  const bf = await fanout("bun-baseline", fb.wsUrl, fb.triggerUrl).finally(() => fb.stop());
-  progress.tick();
-
-  // weir fan-out, when the API exposes a subscription and a way to drive it.
-  if (weir?.wsUrl && weir.triggerUrl) {
-    const wf = await fanout("weir", weir.wsUrl, weir.triggerUrl).finally(() => weir.stop());
-    results.push(result(`fan-out msgs/s to ${SUBSCRIBERS} WebSocket subscribers vs bare Bun pub/sub`, wf.msgs_per_s, "msgs/s", `Bun.serve ${Bun.version} pub/sub`, bf.msgs_per_s, 0.8));
-  } else {
-    await weir?.stop();
-    notes.push("weir's WebSocket fan-out is not measured yet (the API exposes no subscription endpoint to bench/api/weir.ts): only the Bun pub/sub baseline was measured.");
-  }
-  progress.tick();
+  // POST → WebSocket final, with the main job as a `weir run` process.
+  postToWs = await measurePostToWs({
+    modes: POST_TO_WS_MODES as PostToWsMode[],
+    brokers,
+    admin,
+    rounds: POST_TO_WS_ROUNDS,
+    seconds: POST_TO_WS_SECONDS,
+    floodSeconds: 4,
+    floodConcurrency: CONCURRENCY,
+    waitSeconds: 20,
+    load,
+    log,
+    tick: () => progress.tick(),
+  });
 } finally {
   progress.finish();
-  await admin.deleteTopics([topic]).catch(() => {});
+  if (!POST_TO_WS_ONLY) await admin.deleteTopics([topic]).catch(() => {});
   await admin.close();
   await kafka.close();
 }
 
-const envPrefix = ["WEIR_BENCH_SCALE", "KAFKA_BROKERS"].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]} `).join("");
-const path = writeResults("api", `${envPrefix}bun ${process.argv.slice(1).map((a) => a.replace(root + "/", "")).join(" ")}`, results, {
-  setup: { brokers, requests: REQUESTS, concurrency: CONCURRENCY, subscribers: SUBSCRIBERS, fanout_messages: FANOUT_MESSAGES, fanout_size_bytes: FANOUT_SIZE, machine: `${navigator.hardwareConcurrency} cores, shared` },
-  measurements,
-  load_commands: commands,
-  notes,
-});
-console.log(JSON.stringify({ wrote: path, results, measurements }, null, 2));
+const envPrefix = ["WEIR_BENCH_SCALE", "WEIR_BENCH_REPEATS", "KAFKA_BROKERS"].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]} `).join("");
+const command = `${envPrefix}bun ${process.argv.slice(1).map((a) => a.replace(root + "/", "")).join(" ")}`;
+const date = new Date().toISOString();
+const isPostToWsNote = (n: string) => n.startsWith("POST→WS");
+const isPostToWsKey = (k: string) => k.startsWith("POST→WS");
+let file: { results: BenchResult[]; setup: Record<string, unknown>; measurements: Record<string, unknown>; load_commands: Record<string, string>; notes: string[]; parts: Record<string, { command: string; date: string }> };
+if (POST_TO_WS_ONLY) {
+  // Keep the other rows of the last full run; replace only this part's rows, figures and notes.
+  const existing = resolve(root, "bench/results/api.json");
+  const prev = existsSync(existing) ? JSON.parse(readFileSync(existing, "utf8")) : { results: [], notes: [] };
+  const keep = <T>(o: Record<string, T> | undefined) => Object.fromEntries(Object.entries(o ?? {}).filter(([k]) => !isPostToWsKey(k)));
+  const prevCommands = Object.fromEntries(Object.entries((prev.load_commands ?? {}) as Record<string, string>).filter(([k]) => !/^(weir|bare Bun) \((embedded|kafka)/.test(k)));
+  file = {
+    results: [...(prev.results as BenchResult[]).filter((r) => !r.name.startsWith(POST_TO_WS_ROW_PREFIX)), ...postToWs!.results],
+    setup: { ...prev.setup, post_to_ws: postToWs!.setup },
+    measurements: { ...keep(prev.measurements), ...postToWs!.measurements },
+    load_commands: { ...prevCommands, ...postToWs!.commands },
+    notes: [...(prev.notes as string[]).filter((n) => !isPostToWsNote(n)), ...postToWs!.notes, "POST→WS: written by --post-to-ws-only, which replaced only the rows, measurements, commands and notes of this part; the other rows are from the run named in parts."],
+    parts: { ...(prev.parts ?? { "ingestion and fan-out": { command: prev.command, date: prev.date } }), "POST → WebSocket final": { command, date } },
+  };
+} else {
+  file = {
+    results: [...results, ...postToWs!.results],
+    setup: { brokers, requests: REQUESTS, concurrency: CONCURRENCY, subscribers: SUBSCRIBERS, fanout_messages: FANOUT_MESSAGES, fanout_size_bytes: FANOUT_SIZE, machine: `${navigator.hardwareConcurrency} cores, shared`, post_to_ws: postToWs!.setup },
+    measurements: { ...measurements, ...postToWs!.measurements },
+    load_commands: { ...commands, ...postToWs!.commands },
+    notes: [...notes, ...postToWs!.notes],
+    parts: { "ingestion and fan-out": { command, date }, "POST → WebSocket final": { command, date } },
+  };
+}
+const path = writeResults("api", command, file.results, { setup: file.setup, measurements: file.measurements, load_commands: file.load_commands, notes: file.notes, parts: file.parts });
+console.log(JSON.stringify({ wrote: path, results: file.results }, null, 2));

@@ -1,0 +1,80 @@
+// The main job as its own process for the API bench's POST → WebSocket figure: `weir run FILE
+// --port 0`, exactly as an operator starts it, with a fixed API key and rate limits lifted. It is
+// ready once its log names the API's address; it stops with SIGTERM (graceful drain) and, if that
+// hangs, SIGKILL.
+import { resolve } from "node:path";
+import { WeirError } from "../../engine/errors.ts";
+
+const root = resolve(import.meta.dir, "../..");
+
+export interface WeirProcess {
+  /** The API's base URL, e.g. http://127.0.0.1:41234/ */
+  url: string;
+  /** The exact command line (environment prefix included) for the result file. */
+  command: string;
+  /** The last lines the process logged, for error messages. */
+  tail(): string;
+  stop(): Promise<number>;
+}
+
+export async function startWeirProcess(opts: { file: string; apiKey: string; env?: Record<string, string>; startTimeoutMs?: number }): Promise<WeirProcess> {
+  const env: Record<string, string> = {
+    WEIR_API_KEYS: opts.apiKey,
+    WEIR_RATE_LIMIT_RPS: "0",
+    HOST: "127.0.0.1",
+    // Warnings only, except the run module's start-up lines (the API's address is in one of them).
+    WEIR_LOG_LEVEL: "warn",
+    WEIR_LOG_LEVELS: "run=info",
+    ...opts.env,
+  };
+  const cmd = ["bun", "cli/weir.ts", "run", opts.file, "--port", "0"];
+  // The process sees only what is named here (plus PATH and HOME), so nothing from the bench's own
+  // environment (KAFKA_BROKERS, DATABASE_URL) changes its mode behind the bench's back.
+  const proc = Bun.spawn(cmd, { cwd: root, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env }, stdout: "pipe", stderr: "pipe" });
+  const lines: string[] = [];
+  let onUrl: (url: string) => void = () => {};
+  const urlSeen = new Promise<string>((r) => (onUrl = r));
+  const read = async (stream: ReadableStream<Uint8Array>) => {
+    let buf = "";
+    const dec = new TextDecoder();
+    for await (const chunk of stream) {
+      buf += dec.decode(chunk, { stream: true });
+      let nl: number;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        lines.push(line);
+        if (lines.length > 50) lines.shift();
+        if (line.includes('"msg":"running"')) {
+          const listening = lines.find((l) => l.includes('"msg":"API listening"'));
+          if (listening) onUrl(JSON.parse(listening).url);
+        }
+      }
+    }
+  };
+  void read(proc.stdout);
+  void read(proc.stderr);
+  const tail = () => lines.slice(-20).join("\n");
+  const timeoutMs = opts.startTimeoutMs ?? 90_000;
+  const url = await Promise.race([
+    urlSeen,
+    proc.exited.then((code) => Promise.reject(new WeirError("INTERNAL", `${cmd.join(" ")} exited with ${code} before it was running:\n${tail()}`))),
+    Bun.sleep(timeoutMs).then(() => Promise.reject(new WeirError("INTERNAL", `${cmd.join(" ")} was not running after ${timeoutMs / 1000}s:\n${tail()}`))),
+  ]).catch((err) => {
+    proc.kill("SIGKILL");
+    throw err;
+  });
+  const shown = Object.entries(env).map(([k, v]) => `${k}=${v}`).join(" ");
+  return {
+    url,
+    command: `${shown} ${cmd.join(" ")}`,
+    tail,
+    async stop() {
+      proc.kill("SIGTERM");
+      const code = await Promise.race([proc.exited, Bun.sleep(30_000).then(() => null)]);
+      if (code !== null) return code;
+      proc.kill("SIGKILL");
+      return proc.exited;
+    },
+  };
+}
