@@ -9,6 +9,7 @@
 // With a TOKEN the socket is opened with a single-use ticket from POST /v1/ws-ticket (the
 // header-less way browsers use); with "-" (the bare baseline) /ws/stream is opened as is.
 import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { WeirError } from "../../engine/errors.ts";
 
@@ -90,6 +91,8 @@ async function post(i: number): Promise<void> {
   }
 }
 
+const r1 = (v: number) => Math.round(v * 10) / 10;
+const loadStart = r1(loadavg()[0]!);
 const start = performance.now();
 const deadline = start + seconds * 1000;
 let sent = 0;
@@ -128,6 +131,14 @@ if (latency.size < sentAt.size) await Promise.race([everyOne, Bun.sleep(waitMs)]
 ws.close();
 
 const sorted = [...latency.values()].sort((a, b) => a - b);
+// Where the tail comes from: the worst latency of the messages sent in each second of the run (one
+// stall shows as one bad second; a path that is slow throughout, as every second bad).
+const perSecondMax: number[] = [];
+for (const [id, ms] of latency) {
+  const sec = Math.floor((sentAt.get(id)! - start) / 1000);
+  perSecondMax[sec] = Math.max(perSecondMax[sec] ?? 0, ms);
+}
+const over = (limit: number) => sorted.filter((v) => v > limit).length;
 const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 const accepted = sentAt.size;
 console.log(
@@ -147,6 +158,9 @@ console.log(
     p50_ms: q(0.5),
     p99_ms: q(0.99),
     max_ms: sorted.at(-1) ?? NaN,
+    over_50_ms: over(50),
+    per_second_max_ms: Array.from(perSecondMax, (v) => Math.round(v ?? 0)),
+    load_average_1m: [loadStart, r1(loadavg()[0]!)],
     late_sends: lateSends,
     max_behind_schedule_ms: maxBehindMs,
     socket_closed: closed,

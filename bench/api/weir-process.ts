@@ -56,14 +56,18 @@ export async function startWeirProcess(opts: { file: string; apiKey: string; env
   void read(proc.stderr);
   const tail = () => lines.slice(-20).join("\n");
   const timeoutMs = opts.startTimeoutMs ?? 90_000;
+  // A timer, cleared once settled, so a started process does not keep the bench alive for the timeout.
+  let timer: Timer | undefined;
   const url = await Promise.race([
     urlSeen,
     proc.exited.then((code) => Promise.reject(new WeirError("INTERNAL", `${cmd.join(" ")} exited with ${code} before it was running:\n${tail()}`))),
-    Bun.sleep(timeoutMs).then(() => Promise.reject(new WeirError("INTERNAL", `${cmd.join(" ")} was not running after ${timeoutMs / 1000}s:\n${tail()}`))),
-  ]).catch((err) => {
-    proc.kill("SIGKILL");
-    throw err;
-  });
+    new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new WeirError("INTERNAL", `${cmd.join(" ")} was not running after ${timeoutMs / 1000}s:\n${tail()}`)), timeoutMs))),
+  ])
+    .catch((err) => {
+      proc.kill("SIGKILL");
+      throw err;
+    })
+    .finally(() => clearTimeout(timer));
   const shown = Object.entries(env).map(([k, v]) => `${k}=${v}`).join(" ");
   return {
     url,
@@ -71,7 +75,9 @@ export async function startWeirProcess(opts: { file: string; apiKey: string; env
     tail,
     async stop() {
       proc.kill("SIGTERM");
-      const code = await Promise.race([proc.exited, Bun.sleep(30_000).then(() => null)]);
+      let timer: Timer | undefined;
+      const code = await Promise.race([proc.exited, new Promise<null>((r) => (timer = setTimeout(() => r(null), 30_000)))]);
+      clearTimeout(timer);
       if (code !== null) return code;
       proc.kill("SIGKILL");
       return proc.exited;
