@@ -20,6 +20,7 @@ export const POST_TO_WS_ROW_PREFIX = "POST /v1/messages → WebSocket final";
 export const P99_TARGET_MS = 50;
 const API_KEY = "acme:bench-key";
 const TOKEN = "bench-key";
+const METRICS_TOKEN = "bench-metrics-token";
 
 export type PostToWsMode = "embedded" | "kafka";
 
@@ -121,7 +122,7 @@ export async function measurePostToWs(opts: PostToWsOptions): Promise<PostToWsOu
       tmpDir = t.dir;
       Object.assign(env, { KAFKA_BROKERS: opts.brokers, WEIR_INGEST_TOPIC: `${prefix}.messages` });
     }
-    const weir = await startWeirProcess({ file, apiKey: API_KEY, env });
+    const weir = await startWeirProcess({ file, apiKey: API_KEY, env: { ...env, WEIR_METRICS_TOKEN: METRICS_TOKEN } });
     out.commands[`weir (${mode}) process`] = weir.command.replace(file, mode === "kafka" ? `<support.yaml with support.* topics and group renamed ${prefix}.*>` : file);
     opts.log("weir run is up", { mode, url: weir.url });
     const client = async (name: string, base: string, token: string | undefined, how: string, seconds: number) => {
@@ -143,9 +144,21 @@ export async function measurePostToWs(opts: PostToWsOptions): Promise<PostToWsOu
       opts.log("max rate", { mode, post_rps: Math.round(flood.post_rps), finals_per_s: Math.round(flood.finals_per_s), half: rate });
       opts.tick();
 
-      const weirRounds: E2eFigures[] = [];
+      const weirRounds: (E2eFigures & { weir_heap_mb?: number[]; weir_rss_mb?: number[] })[] = [];
       const baseRounds: E2eFigures[] = [];
-      const weirRound = async (i: number) => weirRounds.push(await client(`weir (${mode}) round ${i}`, weir.url, TOKEN, `rate:${rate}`, opts.seconds));
+      // The job's heap and resident memory before and after each round (from its /metrics), to tell
+      // a tail made by garbage collection from one made by the path.
+      const memory = async () => {
+        const text = await (await fetch(new URL("/metrics", weir.url), { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+        const mb = (name: string) => Math.round(Number(text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)`, "m"))?.[1] ?? NaN) / 1e6);
+        return { heap_mb: mb("weir_process_heap_bytes"), rss_mb: mb("weir_process_resident_memory_bytes") };
+      };
+      const weirRound = async (i: number) => {
+        const before = await memory();
+        const f = await client(`weir (${mode}) round ${i}`, weir.url, TOKEN, `rate:${rate}`, opts.seconds);
+        const after = await memory();
+        weirRounds.push({ ...f, weir_heap_mb: [before.heap_mb, after.heap_mb], weir_rss_mb: [before.rss_mb, after.rss_mb] });
+      };
       const baseRound = async (i: number) => {
         const base = startPostToWsBaseline();
         try {
@@ -184,6 +197,7 @@ export async function measurePostToWs(opts: PostToWsOptions): Promise<PostToWsOu
           `weir p50 ${r1(median(p(weirRounds, "p50_ms")))} ms (rounds ${spread(p(weirRounds, "p50_ms"))}), p99 ${r1(wp99)} ms (rounds ${spread(p(weirRounds, "p99_ms"))}), max ${r1(Math.max(...p(weirRounds, "max_ms")))} ms; ` +
           `${sent} messages, ${never} never got a final within ${opts.waitSeconds} s, ${partial} got a partial result first. ` +
           `Floor p50 ${r1(median(p(baseRounds, "p50_ms")))} ms, p99 ${r1(median(p(baseRounds, "p99_ms")))} ms (rounds ${spread(p(baseRounds, "p99_ms"))}). ` +
+          `weir's heap before → after each round (MB): ${weirRounds.map((f) => f.weir_heap_mb!.join(" → ")).join(", ")}. ` +
           `Messages over ${P99_TARGET_MS} ms per weir round: ${weirRounds.map((f) => f.over_50_ms).join(", ")}; 1-minute load average during the rounds ${spread(weirRounds.concat(baseRounds).flatMap((f) => f.load_average_1m))} on 2 cores. ` +
           `Absolute target p99 < ${P99_TARGET_MS} ms: ${wp99 < P99_TARGET_MS ? "met" : "NOT met"}.`,
       );
