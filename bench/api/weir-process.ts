@@ -1,6 +1,6 @@
 // The main job as its own process for the API bench's POST → WebSocket figure: `weir run FILE
 // --port 0`, exactly as an operator starts it, with a fixed API key and rate limits lifted. It is
-// ready once its log names the API's address; it stops with SIGTERM (graceful drain) and, if that
+// ready once its log says so with the API's address; it stops with SIGTERM (graceful drain) and, if that
 // hangs, SIGKILL.
 import { resolve } from "node:path";
 import { WeirError } from "../../engine/errors.ts";
@@ -45,7 +45,10 @@ export async function startWeirProcess(opts: { file: string; apiKey: string; env
         buf = buf.slice(nl + 1);
         lines.push(line);
         if (lines.length > 50) lines.shift();
-        if (line.includes('"msg":"running"')) {
+        // `weir run` logs "ready" with the API's url once the pipeline runs (older builds: "running"
+        // after an "API listening" line with the url).
+        if (line.includes('"msg":"ready"') && line.includes('"url"')) onUrl(JSON.parse(line).url);
+        else if (line.includes('"msg":"running"')) {
           const listening = lines.find((l) => l.includes('"msg":"API listening"'));
           if (listening) onUrl(JSON.parse(listening).url);
         }
