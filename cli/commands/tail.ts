@@ -18,7 +18,7 @@ const dec = new TextDecoder();
 function apiKey(explicit: string | undefined): string {
   const file = process.env.WEIR_DEV_KEY_FILE || ".weir/dev-key";
   const key = explicit || process.env.WEIR_API_KEY || (existsSync(file) ? readFileSync(file, "utf8").trim() : "");
-  if (!key) throw new WeirError("CONFIG_INVALID", `no API key: pass --key KEY, set WEIR_API_KEY, or start \`weir run\` here once (it writes ${file})`);
+  if (!key) throw new WeirError("CONFIG_INVALID", `no Kafka cluster (pass --brokers HOST:PORT or set KAFKA_BROKERS) and no API key for an embedded \`weir run\` (pass --key KEY, set WEIR_API_KEY, or start \`weir run\` here once: it writes ${file})`);
   return key;
 }
 

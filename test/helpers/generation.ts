@@ -31,8 +31,9 @@ export function generationWorker(name: string, file: string, env: Record<string,
     proc,
     logFile,
     url(): string {
-      const line = proc.lines.find((l) => l.msg === "API listening");
-      if (!line) throw new Error(`${name}: no "API listening" line; see ${logFile}`);
+      // `weir run` logs "ready" with the API's url once everything runs.
+      const line = proc.lines.find((l) => (l.msg === "ready" || l.msg === "weir API listening") && typeof l.url === "string");
+      if (!line) throw new Error(`${name}: no "ready" line with the API url; see ${logFile}`);
       return String(line.url);
     },
   };
