@@ -40,6 +40,7 @@ import { ConsumeLoop } from "./consume-loop.ts";
 import { DeadLetterWriter, type DeadLetterSource } from "./dead-letter.ts";
 import { completion, type Envelope } from "./envelope.ts";
 import { Join } from "./join.ts";
+import { PartitionState } from "./partition-state.ts";
 import { meters } from "./meters.ts";
 import { OffsetTracker } from "./offset-tracker.ts";
 import { RecordDecoder } from "./record-decoder.ts";
@@ -102,9 +103,8 @@ export class Pipeline {
   private readonly eos: boolean;
   /** Set once the producer is closed: retry loops give up (the records stay uncommitted). */
   private closedOut = false;
-  private readonly restoring = new Set<number>();
-  /** Partitions (numbers) this member owns now, across its topics: state stores are per partition number. */
-  private readonly owned = new Set<number>();
+  /** Every stateful node's stores, per owned partition (restore, release, flush). */
+  private readonly state: PartitionState;
   /** Topics read from another stage that feed the join, and every topic read from another stage. */
   private readonly joinTopics = new Set<string>();
   private readonly crossingTopics = new Set<string>();
@@ -131,6 +131,7 @@ export class Pipeline {
     this.topology = opts.topology;
     this.clock = opts.clock ?? systemClock;
     this.groupId = this.topology.sources[0].groupId ?? `weir-${this.topology.name}`;
+    this.state = new PartitionState(this.groupId, opts.transport);
     this.log = logger("runtime", { topology: this.topology.name });
     this.high = this.topology.backpressure?.highWatermark ?? 5000;
     this.low = this.topology.backpressure?.lowWatermark ?? Math.floor(this.high / 2);
@@ -168,7 +169,7 @@ export class Pipeline {
       ...this.repartitions.map((s) => ({ topic: s.topic, partitions })),
       ...t.sinks.filter((s) => s.type === "topic" && s.topic).map((s) => ({ topic: s.topic!, partitions })),
       ...(t.deadLetter ? [{ topic: t.deadLetter.topic, partitions: 1 }] : []),
-      ...this.stores().map((s) => ({ topic: s.changelog, partitions, config: { "cleanup.policy": "compact" } })),
+      ...this.state.stores().map((s) => ({ topic: s.changelog, partitions, config: { "cleanup.policy": "compact" } })),
     ]);
     await admin.close();
     // linger.ms 1 rather than librdkafka's 5: a record crosses up to four topics in a staged topology,
@@ -203,7 +204,7 @@ export class Pipeline {
       crossingTopics: this.crossingTopics,
       ingest: (batch) => this.ingestBatch(batch),
       log: this.log,
-      flow: { room: () => this.room(), canResume: () => this.canResume(), paused: () => this.committer.barrier || this.restoring.size > 0 || this.rewinding !== null },
+      flow: { room: () => this.room(), canResume: () => this.canResume(), paused: () => this.committer.barrier || this.state.restoring.size > 0 || this.rewinding !== null },
     });
     this.consumer.subscribe([...t.sources, ...this.repartitions].map((s) => s.topic));
     this.running = true;
@@ -227,11 +228,6 @@ export class Pipeline {
     return `${this.groupId.replace(/[^a-zA-Z0-9._-]/g, "_")}-${node}${kind ? `-${kind}` : ""}-changelog`;
   }
 
-  /** Every state store of this pipeline: agents', the join's and rollups', dedupe operators'. */
-  private stores(): StateStore[] {
-    return [...[...this.agents.values()].map((a) => a.store), ...(this.join?.stores() ?? []), ...[...this.dedupes.values()].map((d) => d.store), ...[...this.windows.values()].map((w) => w.store), ...[...this.keyed.values()].map((k) => k.store)];
-  }
-
   /** Wires node observables: sources are Subjects, operators pipe them, agents and sinks subscribe. */
   private build() {
     const t = this.topology;
@@ -252,17 +248,22 @@ export class Pipeline {
         const spec = { sizeMs: size, advanceMs: op.kind === "hopping" ? durationMs(op.advance, size) : size, graceMs: durationMs(op.grace, 0), collect: op.aggregate === "collect", emit: (op.emit ?? "onClose") as "onClose" | "onUpdate" };
         const state = new WindowState(new StateStore(this.changelog(op.name, "window"), this.opts.transport, producer), spec);
         this.windows.set(op.name, state);
+        this.state.register(state.store, state);
         return state;
       },
       fn: (name: string) => this.modules.get(name) as ((...args: never[]) => unknown) | undefined,
       keyed: (name: string, spec?: KeyedKind) => {
         let k = this.keyed.get(name);
-        if (!k) this.keyed.set(name, (k = new KeyedState(new StateStore(this.changelog(name, "store"), this.opts.transport, producer), spec ?? { kind: "table" })));
+        if (!k) {
+          this.keyed.set(name, (k = new KeyedState(new StateStore(this.changelog(name, "store"), this.opts.transport, producer), spec ?? { kind: "table" })));
+          this.state.register(k.store);
+        }
         return k;
       },
       dedupe: (op: { name: string; ttl?: string | number; maxKeys?: number }) => {
         const state = new DedupeState(new StateStore(this.changelog(op.name, "dedupe"), this.opts.transport, producer), durationMs(op.ttl, 600_000), op.maxKeys ?? 100_000, this.clock);
         this.dedupes.set(op.name, state);
+        this.state.register(state.store, state);
         return state;
       },
     };
@@ -284,7 +285,9 @@ export class Pipeline {
     for (const spec of t.agents ?? []) {
       const def = this.opts.agents[spec.agent] ?? this.customAgents.get(spec.agent);
       if (!def) throw new WeirError("TOPOLOGY_INVALID", `agent "${spec.name}" uses unknown agent kind "${spec.agent}"`);
-      this.agents.set(spec.name, new AgentRunner(spec, def, { changelog: this.changelog(spec.name), transport: this.opts.transport, producer, clock: this.clock, log: this.log, llm: this.opts.llm, high: this.high, low: this.low }));
+      const runner = new AgentRunner(spec, def, { changelog: this.changelog(spec.name), transport: this.opts.transport, producer, clock: this.clock, log: this.log, llm: this.opts.llm, high: this.high, low: this.low });
+      this.agents.set(spec.name, runner);
+      this.state.register(runner.store);
     }
     if (t.aggregator) {
       const a = t.aggregator;
@@ -302,6 +305,7 @@ export class Pipeline {
         emit: (r, rollup, tp) => this.emitResult(r, rollup, tp),
         closed: () => this.closedOut,
       });
+      for (const store of this.join.stores()) this.state.register(store, this.join);
       const rules = (a.alerts ?? []).flatMap((rule) => {
         // A URL written as `env:NAME` is read from the environment; rules whose URL is unset are
         // skipped with a warning rather than failing the pipeline.
@@ -533,23 +537,8 @@ export class Pipeline {
   private async onAssign(parts: TopicPartition[]) {
     meters.rebalances.inc({ type: "assign" });
     await this.rewinding;
-    await this.assignPartitions([...new Set(parts.map((p) => p.partition))].filter((p) => !this.owned.has(p)));
-  }
-
-  /** Restores every store's state for these partitions before any of their records is processed. */
-  private async assignPartitions(ps: number[]) {
-    for (const p of ps) this.restoring.add(p);
-    try {
-      for (const p of ps) {
-        for (const store of this.stores()) await store.restore(p, this.groupId);
-        this.owned.add(p);
-        for (const d of this.dedupes.values()) d.assigned(p);
-        for (const w of this.windows.values()) w.assigned(p);
-        this.join?.assigned(p);
-      }
-    } finally {
-      for (const p of ps) this.restoring.delete(p);
-    }
+    // State for these partitions must be back before their records are processed.
+    await this.state.assign([...new Set(parts.map((p) => p.partition))].filter((p) => !this.state.owned.has(p)));
   }
 
   private async onRevoke(parts: TopicPartition[]) {
@@ -568,12 +557,7 @@ export class Pipeline {
     while ((parts.some((p) => this.tracker.inFlight(p) > 0) || (this.join?.inProgress() ?? 0) > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     await this.committer.commit(true);
     this.tracker.drop(parts);
-    for (const p of leaving) {
-      this.owned.delete(p);
-      for (const d of this.dedupes.values()) d.revoked(p);
-      for (const w of this.windows.values()) w.revoked(p);
-      for (const store of this.stores()) store.drop(p);
-    }
+    for (const p of leaving) this.state.release(p);
   }
 
   /** Commits what is finished (see committer.ts); `fresh` includes everything finished before the call. */
@@ -581,8 +565,8 @@ export class Pipeline {
     return this.committer.commit(fresh);
   }
 
-  private async flushState() {
-    await Promise.all(this.stores().map((s) => s.flush()));
+  private flushState(): Promise<void> {
+    return this.state.flush();
   }
 
   inFlight(): number {
@@ -623,7 +607,7 @@ export class Pipeline {
 
   /** A conversation's rollup, if this member owns its partition. */
   rollup(tenant: string, conversationId: string): Rollup | undefined {
-    return this.join?.rollup(tenant, conversationId, this.owned);
+    return this.join?.rollup(tenant, conversationId, this.state.owned);
   }
 
   async lag() {
@@ -638,7 +622,7 @@ export class Pipeline {
   query(operator: string, key: string): unknown {
     const state = this.keyed.get(operator);
     if (!state) throw new WeirError("NOT_FOUND", `no table, count, reduce or aggregate operator "${operator}" in ${this.topology.name}`);
-    for (const p of this.owned) {
+    for (const p of this.state.owned) {
       const v = state.get(p, key);
       if (v !== undefined) return v;
     }
@@ -650,7 +634,7 @@ export class Pipeline {
       meters.inFlight.set({ agent: name }, rt.inFlight);
       meters.mailbox.set({ agent: name }, rt.actors.depth());
     }
-    for (const store of this.stores()) {
+    for (const store of this.state.stores()) {
       meters.stateKeys.set({ store: store.changelog, where: "memory" }, store.keysInMemory());
       meters.stateKeys.set({ store: store.changelog, where: "disk" }, store.keysSpilled());
     }
@@ -678,16 +662,10 @@ export class Pipeline {
         this.loop.revoked(parts);
         this.tracker.drop(parts);
         const ps = [...new Set(parts.map((p) => p.partition))];
-        for (const p of ps) {
-          this.join?.revoked(p);
-          for (const d of this.dedupes.values()) d.revoked(p);
-          for (const w of this.windows.values()) w.revoked(p);
-          for (const store of this.stores()) store.drop(p);
-          this.owned.delete(p);
-        }
+        for (const p of ps) this.state.release(p);
         const committed = await this.consumer.committed(parts, 10_000);
         for (const c of committed) await this.consumer.seek(c.offset >= 0 ? c : { ...c, offset: -2 }, 5_000);
-        await this.assignPartitions(ps);
+        await this.state.assign(ps);
       } catch (e) {
         // Going back failed too: only a restart from the last commit is safe now.
         this.fatal(e);
@@ -732,7 +710,7 @@ export class Pipeline {
     this.sinkWriter.flush();
     // After an aborted transaction nothing more may be committed: the next start resumes before it.
     if (!this.failed) await this.committer.commit(true);
-    for (const store of this.stores()) store.close();
+    this.state.close();
     for (const s of this.subjects.values()) s.complete();
     await this.consumer.close();
     await this.producer.flush().catch(() => {});

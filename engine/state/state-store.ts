@@ -206,13 +206,18 @@ export class StateStore {
   }
 
   /** Replays changelog partition `partition` up to its end. */
-  async restore(partition: number, groupId: string): Promise<number> {
+  /**
+   * Replays changelog partition `partition` up to its end. `shared` is a restore consumer the caller
+   * owns and reuses across stores and partitions (creating and closing a librdkafka consumer per
+   * store and partition cost seconds of a rebalance); without it one is made for the call.
+   */
+  async restore(partition: number, groupId: string, shared?: Consumer): Promise<number> {
     const stop = restoreSeconds.startTimer({ changelog: this.changelog });
     // The changelog is the truth: whatever this process held for the partition goes first.
     this.drop(partition);
     // Partition EOF marks the end: a changelog written in transactions (exactly-once) ends with
     // commit markers, so its last record's offset never reaches the high watermark.
-    const c = this.transport.consumer({ groupId: `${groupId}-restore`, config: { "enable.partition.eof": true } });
+    const c = shared ?? this.transport.consumer({ groupId: `${groupId}-restore`, config: { "enable.partition.eof": true } });
     try {
       const { high, low } = await this.readableWatermarks(c, partition);
       if (high > low) {
@@ -229,6 +234,8 @@ export class StateStore {
             this.log.info("restoring state", { changelog: this.changelog, partition, offset: next, of: high, percent: Math.floor(((next - low) / (high - low)) * 100) });
           }
           for (const msg of await c.consume(10_000, 200)) {
+            // A shared restore consumer may still hand back what it prefetched for the store before.
+            if (msg.topic !== this.changelog || msg.partition !== partition) continue;
             next = msg.offset + 1;
             stallDeadline = Date.now() + 60_000;
             if (!msg.key) continue;
@@ -240,7 +247,7 @@ export class StateStore {
         if (next < high && !c.atEnd(tp)) this.log.warn("changelog restore stopped before the end", { changelog: this.changelog, partition, next, high });
       }
     } finally {
-      await c.close();
+      if (!shared) await c.close();
     }
     const keys = this.keys(partition);
     restoredKeys.inc({ changelog: this.changelog }, keys);
