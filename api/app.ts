@@ -33,6 +33,8 @@ import {
 import { TicketStore } from "./tickets.ts";
 import { jobRoutes, type JobsApi } from "./routes/jobs.ts";
 import { issueOf, validator } from "./validation.ts";
+import { vaultKeyMatches, vaultKeys, withoutVault } from "./vault.ts";
+import { open as openVault } from "../agents/pii/vault.ts";
 
 const log = logger("api");
 const meter = {
@@ -156,6 +158,7 @@ export function createApp(deps: ApiDeps) {
     return principal;
   }
 
+  const vaultKeyring = vaultKeys(process.env);
   const readBody = (request: Request) => readJsonBody(request, { maxBodyBytes: cfg.maxBodyBytes, json: cfg.json });
 
   function needId(id: string): string {
@@ -270,13 +273,36 @@ export function createApp(deps: ApiDeps) {
         detail: { summary: "A single-use ticket to open a WebSocket without a header", description: "Valid for WEIR_WS_TICKET_TTL_S seconds (60), one use: `/ws/stream?ticket=...`.", tags: ["stream"] },
       },
     )
+    .post(
+      "/v1/vault/open",
+      async ({ request, principal }) => {
+        // Two credentials: the tenant's ordinary one (already checked) and its vault key.
+        if (!vaultKeyMatches(vaultKeyring.get(principal.tenant), request.headers.get("x-weir-vault-key") ?? undefined)) throw new WeirError("FORBIDDEN", "opening a vault needs the tenant's vault key in X-Weir-Vault-Key (WEIR_VAULT_KEYS)");
+        const body = (await readBody(request)) as { conversationId?: unknown; messageId?: unknown };
+        const issues = (["conversationId", "messageId"] as const).filter((f) => !isId(body?.[f])).map((f) => ({ path: `/${f}`, message: `must be ${ID_RULE}` }));
+        if (issues.length) throw new ValidationError("VALIDATION_FAILED", "request is invalid", issues);
+        const conversationId = String(body.conversationId);
+        const messageId = String(body.messageId);
+        const row = (await needStore(deps).insights(principal.tenant, conversationId)).find((r) => r.messageId === messageId);
+        const vault = ((row?.result as { message?: { vault?: unknown } } | undefined)?.message?.vault ?? undefined) as Parameters<typeof openVault>[0] | undefined;
+        if (!vault) throw new WeirError("NOT_FOUND", "no vault for this message (keepOriginal is off, or the message is not known)");
+        const original = await openVault(vault, process.env.WEIR_PII_VAULT_KEY_REF ?? "env:WEIR_PII_VAULT_KEY", principal.tenant, messageId);
+        // Audit: who opened which message's original (never its content).
+        log.warn("vault opened", { tenant: principal.tenant, conversationId, messageId });
+        return { messageId, original };
+      },
+      {
+        parse: "none",
+        detail: { summary: "The original of a redacted message, from its vault (keepOriginal must be on)", description: "Needs the tenant's credential and its vault key (X-Weir-Vault-Key, WEIR_VAULT_KEYS); every opening is logged. docs/security.md.", tags: ["query"] },
+      },
+    )
     .get(
       "/v1/conversations/:id",
       async ({ params, principal }) => {
         const id = needId(params.id);
         const c = await needStore(deps).conversation(principal.tenant, id);
         if (!c) throw new WeirError("NOT_FOUND", "conversation not found");
-        return c as never;
+        return withoutVault(c) as never;
       },
       { response: { 200: Conversation, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody }, detail: { summary: "A conversation, its latest messages and rollup", tags: ["query"] } },
     )
@@ -286,7 +312,7 @@ export function createApp(deps: ApiDeps) {
         const id = needId(params.id);
         const rows = await needStore(deps).insights(principal.tenant, id);
         if (!rows.length && !(await needStore(deps).conversation(principal.tenant, id))) throw new WeirError("NOT_FOUND", "conversation not found");
-        return { conversationId: id, insights: rows } as never;
+        return { conversationId: id, insights: withoutVault(rows) } as never;
       },
       { response: { 200: InsightList, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody }, detail: { summary: "Aggregated insights per message (latest version each)", tags: ["query"] } },
     )

@@ -7,6 +7,7 @@ import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
 import { logger } from "../../engine/log.ts";
 import { metrics } from "../../engine/observability/metrics.ts";
 import type { StreamEvent } from "../schemas.ts";
+import { withoutVault } from "../vault.ts";
 
 const log = logger("api");
 const m = {
@@ -60,7 +61,7 @@ export class WsHub {
   /** Publishes one event to the conversation's subscribers and the tenant-wide stream. */
   publish(event: StreamEvent): void {
     if (!this.server) return;
-    const data = JSON.stringify(event);
+    const data = JSON.stringify(withoutVault(event));
     this.stats.published++;
     m.published.inc();
     for (const topic of [conversationTopic(event.tenant, event.conversationId), tenantTopic(event.tenant)]) {
@@ -126,7 +127,7 @@ export class WsHub {
         ws.send(JSON.stringify({ type: "hello", seq: ws.data.since ?? 0, tenant: ws.data.tenant, conversationId: ws.data.conversationId ?? "", data: { topic: ws.data.conversationId ? "conversation" : "stream" } } satisfies StreamEvent));
         if (ws.data.since !== undefined && this.opts.catchUp) {
           try {
-            for (const e of await this.opts.catchUp(ws.data.tenant, ws.data.since, ws.data.conversationId)) ws.send(JSON.stringify(e));
+            for (const e of await this.opts.catchUp(ws.data.tenant, ws.data.since, ws.data.conversationId)) ws.send(JSON.stringify(withoutVault(e)));
           } catch (err) {
             log.error("WebSocket catch-up failed", { err });
             ws.close(1011, "catch-up failed");
