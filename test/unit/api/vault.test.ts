@@ -16,8 +16,11 @@ beforeAll(() => {
   process.env.WEIR_PII_VAULT_KEY = "11".repeat(32);
 });
 afterAll(() => {
-  process.env.WEIR_VAULT_KEYS = saved.keys;
-  process.env.WEIR_PII_VAULT_KEY = saved.key;
+  // Assigning undefined to process.env would store the string "undefined".
+  if (saved.keys === undefined) delete process.env.WEIR_VAULT_KEYS;
+  else process.env.WEIR_VAULT_KEYS = saved.keys;
+  if (saved.key === undefined) delete process.env.WEIR_PII_VAULT_KEY;
+  else process.env.WEIR_PII_VAULT_KEY = saved.key;
 });
 
 async function setup() {
