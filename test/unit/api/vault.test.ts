@@ -66,6 +66,6 @@ describe("vault", () => {
 
   test("withoutVault removes sealed vaults at any depth and leaves everything else", () => {
     const v = { v: 1, alg: "A256GCM", iv: "x", data: "y" };
-    expect(withoutVault({ a: { message: { text: "t", vault: v } }, list: [{ vault: v, k: 1 }], vault: "not a vault" })).toEqual({ a: { message: { text: "t" } }, list: [{ k: 1 }], vault: "not a vault" });
+    expect(withoutVault<unknown>({ a: { message: { text: "t", vault: v } }, list: [{ vault: v, k: 1 }], vault: "not a vault" })).toEqual({ a: { message: { text: "t" } }, list: [{ k: 1 }], vault: "not a vault" });
   });
 });
