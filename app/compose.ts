@@ -88,7 +88,7 @@ export async function composeTransport(env: Env, log: Logger, topologyName?: str
   const { createMemoryTransport, MemoryBroker } = await import("../engine/transport/memory.ts");
   // Records every group has committed past are dropped beyond the last 10 000 of a partition, so a
   // long embedded run does not grow without bound (changelogs keep each key's latest state).
-  const transport = createMemoryTransport(new MemoryBroker({ retainRecords: Number(env.WEIR_EMBEDDED_RETAIN_RECORDS ?? 10_000) }));
+  const transport = createMemoryTransport(new MemoryBroker({ retainRecords: Number(env.WEIR_EMBEDDED_RETAIN_RECORDS ?? 1_000) }));
   log.warn("KAFKA_BROKERS is not set: embedded mode on the in-process transport (data lives in this process only)", { topology: topologyName });
   return { transport, embedded: true };
 }

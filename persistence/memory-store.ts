@@ -32,7 +32,7 @@ interface TenantEntry {
 export interface MemoryStoreOptions {
   maxConversations?: number;
   maxPerConversation?: number;
-  /** All tenants together. Default WEIR_MEMORY_STORE_BYTES or 256 MiB. */
+  /** All tenants together. Default WEIR_MEMORY_STORE_BYTES or 64 MiB (of JSON: a few times that on the heap). */
   maxBytes?: number;
   /** One tenant. Default WEIR_MEMORY_STORE_TENANT_BYTES or a quarter of maxBytes. */
   maxTenantBytes?: number;
@@ -67,7 +67,7 @@ export class MemoryStore implements InsightStore {
   constructor(opts: MemoryStoreOptions = {}) {
     this.maxConversations = opts.maxConversations ?? 10_000;
     this.maxPerConversation = opts.maxPerConversation ?? 1_000;
-    this.maxBytes = opts.maxBytes ?? envBytes("WEIR_MEMORY_STORE_BYTES") ?? 256 * MiB;
+    this.maxBytes = opts.maxBytes ?? envBytes("WEIR_MEMORY_STORE_BYTES") ?? 64 * MiB;
     this.maxTenantBytes = opts.maxTenantBytes ?? envBytes("WEIR_MEMORY_STORE_TENANT_BYTES") ?? Math.floor(this.maxBytes / 4);
     this.maxMessageBytes = opts.maxMessageBytes ?? envBytes("WEIR_MEMORY_STORE_MESSAGE_BYTES") ?? MiB;
     this.now = opts.now ?? Date.now;

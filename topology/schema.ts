@@ -181,7 +181,7 @@ export const Aggregator = Type.Object(
     inputs: Type.Array(Name, { minItems: 1 }),
     by: Type.Optional(Type.String({ default: "id" })),
     deadline: Type.Optional(Duration),
-    /** How long a published join is remembered, so late copies and replays amend it rather than start again (default 24h). */
+    /** How long a published join is remembered, so late copies and replays amend it rather than start again (default 1h). */
     retention: Type.Optional(Duration),
     quorum: Type.Optional(Type.Integer({ minimum: 1 })),
     rollup: Type.Optional(

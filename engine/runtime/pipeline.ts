@@ -294,7 +294,7 @@ export class Pipeline {
       this.join = new Join({
         inputs: a.inputs,
         deadlineMs: durationMs(a.deadline, 5000),
-        retentionMs: durationMs(a.retention, 24 * 3_600_000),
+        retentionMs: durationMs(a.retention, 3_600_000),
         conversationField: a.rollup?.by ?? "conversationId",
         rollup: a.rollup ? rollupFold(a.rollup.fold, a.rollup.keep) : undefined,
         changelog: (kind) => this.changelog(a.name, kind),

@@ -89,7 +89,7 @@ describe("memory store byte bounds and keys", () => {
     delete process.env.WEIR_MEMORY_STORE_BYTES;
     delete process.env.WEIR_MEMORY_STORE_MESSAGE_BYTES;
     expect([store.maxBytes, store.maxTenantBytes, store.maxMessageBytes]).toEqual([1_000_000, 250_000, 2_000]);
-    expect(new MemoryStore().maxBytes).toBe(256 * 1024 * 1024);
+    expect(new MemoryStore().maxBytes).toBe(64 * 1024 * 1024);
   });
 
   test("no two (tenant, id) pairs share a key: acme\\0R cannot read acme's conversation R\\0x", async () => {
