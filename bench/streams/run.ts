@@ -24,7 +24,7 @@ import type { Side, WordCountApp } from "./app.ts";
 import { deleteTopicsWithPrefix, GroupProgress, OutputReader, PARTITIONS, produceLines, topicSize, wrongCounts } from "./broker.ts";
 import { generateCorpus } from "./corpus.ts";
 import { ensureKafkaStreamsJar, KafkaStreamsApp, KS_VERSION } from "./kafka-streams-app.ts";
-import { WeirApp, wordcountTemplate } from "./weir-app.ts";
+import { WeirApp, WORDCOUNT } from "./weir-app.ts";
 
 type Guarantee = "at-least-once" | "exactly-once";
 const SIDES: Side[] = ["weir", "kafka-streams"];
@@ -108,7 +108,7 @@ interface Run {
   missing?: number;
   extra?: number;
   wrongExamples?: string[];
-  restart?: { stoppedAtCommitted: number; exitCode: number; downMs: number; firstIncarnationMs: number; secondIncarnationMs: number };
+  restart?: { committedAtSigterm: number; stoppedAtCommitted: number; exitCode: number; downMs: number; firstIncarnationMs: number; secondIncarnationMs: number };
   logFile?: string;
 }
 
@@ -175,6 +175,9 @@ async function runOnce(side: Side, guarantee: Guarantee, label: string, restartH
       const p = progress;
       await until(app, async () => (await p.committed()) >= opts.lines / 2, "half the corpus to be committed", timeoutMs, 100);
       const first = app.firstConsumedAt();
+      const committedAtSigterm = await p.committed();
+      // A stop after the app had committed everything would test no restart at all.
+      if (committedAtSigterm >= opts.lines) throw new Error(`${side} had committed the whole corpus before the SIGTERM could be sent (too few --lines for a mid-run restart)`);
       const stopAt = Date.now();
       const exitCode = await app.term();
       const stoppedAtCommitted = await p.committed();
@@ -183,7 +186,7 @@ async function runOnce(side: Side, guarantee: Guarantee, label: string, restartH
       const w = await finish(app, p, reader, timeoutMs);
       const second = app.firstConsumedAt();
       Object.assign(run, { ok: true, outputRecords: reader.records, wrong: w.wrong, missing: w.missing, extra: w.extra, wrongExamples: w.examples });
-      run.restart = { stoppedAtCommitted, exitCode, downMs: restartAt - stopAt, firstIncarnationMs: first ? stopAt - first : -1, secondIncarnationMs: second ? reader.maxTimestamp - second : -1 };
+      run.restart = { committedAtSigterm, stoppedAtCommitted, exitCode, downMs: restartAt - stopAt, firstIncarnationMs: first ? stopAt - first : -1, secondIncarnationMs: second ? reader.maxTimestamp - second : -1 };
     } else {
       const w = await finish(app, progress, reader, timeoutMs);
       const first = app.firstConsumedAt();
@@ -269,14 +272,13 @@ for (const guarantee of opts.guarantees) {
   }
 }
 
-const template = wordcountTemplate();
 const command = `bun bench/streams/run.ts ${process.argv.slice(2).join(" ")}`.trim();
 const extra = {
   scale: `${opts.lines} lines (${opts.lines >= 1_000_000 ? "full" : "reduced"} scale; the issue asks for >= 1 000 000)`,
   setup: {
     brokers,
     corpus: { topic: corpusTopic, lines: opts.lines, words: corpus.words, distinct_words: distinct, bytes: corpus.bytes, partitions: PARTITIONS, seed: opts.seed, vocabulary: 5000, distribution: "Zipf-like, weight 1/rank, 5-12 words a line", written: "once, read by every run through a fresh group" },
-    weir: { topology: template.path.replace(resolve(import.meta.dir, "../..") + "/", ""), temporary_copy: template.temporary, process: "weir run FILE --no-api", commit_interval_ms: "weir's default (1000 at-least-once, 100 exactly-once: engine/runtime/pipeline.ts)", bun: Bun.version },
+    weir: { topology: `${WORDCOUNT.replace(resolve(import.meta.dir, "../..") + "/", "")} (topics, group and dead-letter topic replaced per run)`, process: "weir run FILE --no-api", commit_interval_ms: "weir's default (1000 at-least-once, 100 exactly-once: engine/runtime/pipeline.ts)", bun: Bun.version },
     kafka_streams: { version: KS_VERSION, jar: "bench/bin/kafka-streams/wordcount.jar (bench/peers/kafka-streams)", commit_interval_ms: COMMIT_INTERVAL_MS, threads: 1, cache: "default statestore.cache.max.bytes (10 MiB)", java: Bun.spawnSync(["java", "-version"]).stderr.toString().split("\n")[0] },
     timing: "from the first line consumed (Kafka Streams: printed by the app at its first record; weir: its 'partitions assigned' log for the input topic, which comes earlier, so against weir) to the LogAppendTime of the last count in the output topic, read back once the input group committed the whole corpus and the output stopped growing",
     restart: "SIGTERM once the input group committed half the corpus, restart with the same group (and Kafka Streams' state.dir), finish, compare the latest output count per word with the corpus",
@@ -288,7 +290,6 @@ const extra = {
     "Machine: 2 cores shared with several engineers' builds and tests (loaded); numbers are indicative.",
     "Kafka Streams caches counts (10 MiB) and writes each word at most once per commit; weir's count writes on every update, so it writes many more output records (outputRecords in runs).",
     "Both sides run alone, alternating which goes first each round; a run's JVM start and group join are not timed.",
-    template.temporary ? "weir ran bench/streams/wordcount.yaml, a temporary copy of the planned topology/examples/wordcount.yaml (not on main yet)." : "weir ran topology/examples/wordcount.yaml.",
   ],
 };
 

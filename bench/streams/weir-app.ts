@@ -1,18 +1,13 @@
-// The weir side of bench/streams: topology/examples/wordcount.yaml (or, until that example is on
-// main, the temporary copy beside this file) with its ${...} placeholders filled in per run, run as
-// a real `weir run FILE --no-api` process with KAFKA_BROKERS set (test/helpers/weir-process.ts).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+// The weir side of bench/streams: topology/examples/wordcount.yaml with its topics and group
+// replaced per run, run as a real `weir run FILE --no-api` process with KAFKA_BROKERS set
+// (test/helpers/weir-process.ts).
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { isSeq, parseDocument } from "yaml";
 import { WeirProcess } from "../../test/helpers/weir-process.ts";
 import type { WordCountApp } from "./app.ts";
 
-const EXAMPLE = resolve(import.meta.dir, "../../topology/examples/wordcount.yaml");
-const TEMPORARY = resolve(import.meta.dir, "wordcount.yaml");
-
-/** The topology file the bench runs, and whether it is the temporary copy. */
-export function wordcountTemplate(): { path: string; temporary: boolean } {
-  return existsSync(EXAMPLE) ? { path: EXAMPLE, temporary: false } : { path: TEMPORARY, temporary: true };
-}
+export const WORDCOUNT = resolve(import.meta.dir, "../../topology/examples/wordcount.yaml");
 
 export interface WeirOptions {
   brokers: string;
@@ -20,23 +15,28 @@ export interface WeirOptions {
   output: string;
   group: string;
   exactlyOnce: boolean;
-  /** Where the filled-in topology is written. */
+  /** Where the run's copy of the topology is written. */
   dir: string;
   logFile: string;
 }
 
-/** Fills the placeholders; exactly-once adds `delivery: exactly-once` (a topology-level setting). */
-export function fillTopology(template: string, o: Pick<WeirOptions, "input" | "output" | "group" | "exactlyOnce">): string {
-  const filled = template.replaceAll("${input topic}", o.input).replaceAll("${output topic}", o.output).replaceAll("${group}", o.group);
-  const left = filled
-    .split("\n")
-    .filter((l) => !/^\s*#/.test(l))
-    .join("\n")
-    .match(/\$\{[^}]*\}/);
-  if (left) throw new Error(`${wordcountTemplate().path}: placeholder ${left[0]} is not one bench/streams fills (\${input topic}, \${output topic}, \${group})`);
-  if (!o.exactlyOnce) return filled;
-  if (/^delivery:/m.test(filled)) return filled.replace(/^delivery:.*$/m, "delivery: exactly-once");
-  return filled.replace(/^version:.*$/m, (v) => `${v}\ndelivery: exactly-once`);
+/**
+ * The WordCount topology for one run: its one source reads `input` with group `group`, its one
+ * topic sink writes `output`, the dead-letter topic is `<group>-dlq`; exactly-once sets
+ * `delivery: exactly-once`. Everything else (and the comments) stays as in the example.
+ */
+export function fillTopology(yaml: string, o: Pick<WeirOptions, "input" | "output" | "group" | "exactlyOnce">): string {
+  const doc = parseDocument(yaml);
+  const sources = doc.get("sources");
+  const sinks = doc.get("sinks");
+  if (!isSeq(sources) || sources.items.length !== 1) throw new Error(`${WORDCOUNT}: sources: the bench expects exactly one source`);
+  if (!isSeq(sinks) || sinks.items.length !== 1 || doc.getIn(["sinks", 0, "type"]) !== "topic") throw new Error(`${WORDCOUNT}: sinks: the bench expects exactly one sink, of type topic`);
+  doc.setIn(["sources", 0, "topic"], o.input);
+  doc.setIn(["sources", 0, "groupId"], o.group);
+  doc.setIn(["sinks", 0, "topic"], o.output);
+  if (doc.hasIn(["deadLetter", "topic"])) doc.setIn(["deadLetter", "topic"], `${o.group}-dlq`);
+  if (o.exactlyOnce) doc.set("delivery", "exactly-once");
+  return doc.toString();
 }
 
 export class WeirApp implements WordCountApp {
@@ -48,7 +48,7 @@ export class WeirApp implements WordCountApp {
     this.logFile = o.logFile;
     mkdirSync(o.dir, { recursive: true });
     const file = resolve(o.dir, `${o.group}.yaml`);
-    writeFileSync(file, fillTopology(readFileSync(wordcountTemplate().path, "utf8"), o));
+    writeFileSync(file, fillTopology(readFileSync(WORDCOUNT, "utf8"), o));
     this.proc = new WeirProcess({ file, env: { KAFKA_BROKERS: o.brokers, WEIR_LOG_LEVEL: "info" }, logFile: o.logFile, name: "weir" });
   }
 

@@ -1,28 +1,33 @@
-// The weir WordCount topology the bench runs: the placeholders of topology/examples/wordcount.yaml
-// (or its temporary copy) filled in per run, exactly-once as a topology setting.
+// The weir WordCount topology the bench runs: topology/examples/wordcount.yaml with its topics and
+// group replaced per run, exactly-once as a topology setting, everything else as in the example.
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { fillTopology, wordcountTemplate } from "../../../../bench/streams/weir-app.ts";
+import { parse } from "yaml";
+import { fillTopology, WORDCOUNT } from "../../../../bench/streams/weir-app.ts";
 
 const names = { input: "corpus", output: "run-1-out", group: "run-1", exactlyOnce: false };
+const example = readFileSync(WORDCOUNT, "utf8");
 
 describe("fillTopology", () => {
-  test("fills the input topic, output topic and group of the WordCount template", () => {
-    const filled = fillTopology(readFileSync(wordcountTemplate().path, "utf8"), names);
-    expect(filled).toContain("topic: corpus\n");
-    expect(filled).toContain("topic: run-1-out\n");
-    expect(filled).toContain("groupId: run-1\n");
-    expect(filled).not.toMatch(/^[^#]*\$\{/m);
-    expect(filled).not.toContain("delivery:");
+  test("replaces the source topic and group, the sink topic and the dead-letter topic; keeps the rest", () => {
+    const original = parse(example);
+    const filled = parse(fillTopology(example, names));
+    expect(filled).toEqual({
+      ...original,
+      sources: [{ ...original.sources[0], topic: "corpus", groupId: "run-1" }],
+      sinks: [{ ...original.sinks[0], topic: "run-1-out" }],
+      deadLetter: { topic: "run-1-dlq" },
+    });
+    expect(filled.delivery).toBeUndefined();
   });
 
-  test("exactly-once adds delivery: exactly-once after the version, or replaces a delivery line", () => {
-    expect(fillTopology("name: x\nversion: 1\nsources: []\n", { ...names, exactlyOnce: true })).toBe("name: x\nversion: 1\ndelivery: exactly-once\nsources: []\n");
-    expect(fillTopology("version: 1\ndelivery: at-least-once\n", { ...names, exactlyOnce: true })).toBe("version: 1\ndelivery: exactly-once\n");
+  test("exactly-once sets delivery: exactly-once", () => {
+    expect(parse(fillTopology(example, { ...names, exactlyOnce: true })).delivery).toBe("exactly-once");
+    expect(parse(fillTopology("sources: [{ topic: a }]\nsinks: [{ type: topic, topic: b }]\ndelivery: at-least-once\n", { ...names, exactlyOnce: true })).delivery).toBe("exactly-once");
   });
 
-  test("a placeholder the bench does not know is an error naming it; one in a comment is not", () => {
-    expect(() => fillTopology("version: 1\ntopic: ${partitions}\n", names)).toThrow("placeholder ${partitions} is not one bench/streams fills");
-    expect(fillTopology("# uses ${whatever}\nversion: 1\n", names)).toBe("# uses ${whatever}\nversion: 1\n");
+  test("a topology that is not one source into one topic sink is refused, naming the field", () => {
+    expect(() => fillTopology("sources: []\nsinks: [{ type: topic }]\n", names)).toThrow("sources: the bench expects exactly one source");
+    expect(() => fillTopology("sources: [{ topic: a }]\nsinks: [{ type: postgres }]\n", names)).toThrow("sinks: the bench expects exactly one sink, of type topic");
   });
 });
