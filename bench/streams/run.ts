@@ -163,7 +163,7 @@ async function runOnce(side: Side, guarantee: Guarantee, label: string, restartH
   let app: WordCountApp | null = null;
   let reader: OutputReader | null = null;
   let progress: GroupProgress | null = null;
-  const timeoutMs = Math.max(180_000, opts.lines / 500);
+  const timeoutMs = Math.max(180_000, opts.lines); // ms: gives up below 1 000 lines/s
   try {
     app = makeApp(side, id, output, guarantee, logFile);
     const decode = app.decode.bind(app);
