@@ -158,7 +158,7 @@ async function runOnce(side: Side, guarantee: Guarantee, label: string, restartH
   const id = `bench-streams-${stamp}-${side}-${guarantee === "exactly-once" ? "eos" : "alo"}-${label}`;
   const output = `${id}-out`;
   const logFile = resolve(logDir, `${id}.log`);
-  const run: Run = { side, guarantee, label, ok: false, logFile };
+  const run: Run = { side, guarantee, label, ok: false, logFile: `bench/bin/streams-logs/${id}.log` };
   await admin.createTopics([{ topic: output, partitions: PARTITIONS, config: { "message.timestamp.type": "LogAppendTime" } }]);
   let app: WordCountApp | null = null;
   let reader: OutputReader | null = null;
@@ -239,11 +239,18 @@ for (const guarantee of opts.guarantees) {
   const ok = (side: Side) => runs.filter((r) => r.side === side && r.guarantee === guarantee && r.ok && r.wrong === 0).map((r) => r.linesPerSec!);
   const w = stats(ok("weir"));
   const k = stats(ok("kafka-streams"));
-  summary[guarantee] = { weir: w, "kafka-streams": k };
+  // The machine's load drifts over minutes; the two runs of one round are back to back, so their
+  // ratio is steadier than the ratio of medians. Reported beside it, not instead of it.
+  const paired: number[] = [];
+  for (let round = 1; round <= opts.rounds; round++) {
+    const [a, b] = (["weir", "kafka-streams"] as Side[]).map((side) => runs.find((r) => r.side === side && r.guarantee === guarantee && r.label === `r${round}` && r.ok && r.wrong === 0));
+    if (a && b) paired.push(Math.round((a.linesPerSec! / b.linesPerSec!) * 1000) / 1000);
+  }
+  summary[guarantee] = { weir: w, "kafka-streams": k, paired_round_ratios: paired, paired_median: paired.length ? median(paired) : null };
   if (w && k)
     results.push(
       result(
-        `WordCount lines/s, ${opts.lines} lines, ${guarantee} (median of ${w.rounds.length} vs ${k.rounds.length} rounds; weir spread ${w.spread_pct} %, Kafka Streams ${k.spread_pct} %)`,
+        `WordCount lines/s, ${opts.lines} lines, ${guarantee} (median of ${w.rounds.length} vs ${k.rounds.length} rounds; weir spread ${w.spread_pct} %, Kafka Streams ${k.spread_pct} %; ratio within each round ${paired.join(", ")})`,
         w.median,
         "lines/s",
         `Kafka Streams ${KS_VERSION} WordCount (flatMapValues, groupBy → repartition topic, count() with changelog; ${guarantee === "exactly-once" ? "exactly_once_v2" : "at_least_once"}, commit.interval.ms ${COMMIT_INTERVAL_MS[guarantee]}, 1 stream thread)`,
