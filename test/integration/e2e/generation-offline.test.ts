@@ -122,7 +122,8 @@ describe("generation job, offline and embedded (weir run topology/generation.yam
   }, 120_000);
 
   test("augmentation adds labelled counterfactual variants; samples are indexed in Elasticsearch", async () => {
-    const id = await api.create({ template: "support-replies", variables: { product: "Acme Pay" }, count: 30, augment: { counterfactual: true } });
+    // Every sample mentions the issue, so a gendered issue makes every sample swappable (a variant each).
+    const id = await api.create({ template: "support-replies", variables: { product: "Acme Pay", issue: "a charge his wife never made" }, count: 30, augment: { counterfactual: true } });
     const job = await api.until(id, ["succeeded"]);
     const all = await api.samples(id);
     const originals = all.filter((s) => s.variant === "");
@@ -132,7 +133,8 @@ describe("generation job, offline and embedded (weir run topology/generation.yam
     expect(variants.length).toBeGreaterThan(0);
     for (const v of variants) {
       const original = originals.find((o) => o.index === v.index)!;
-      expect(v.text).not.toBe(original.text);
+      // The variant's data differs from its original where a gendered word was swapped (any field).
+      expect(JSON.stringify(v.data)).not.toBe(JSON.stringify(original.data));
       expect((v as any).labels).toMatchObject({ augmentation: "counterfactual" });
     }
     const docs = await waitFor(() => {
