@@ -28,8 +28,7 @@ export interface ClusterOptions {
   /** PostgreSQL server URL (a schema is created in it). Default WEIR_TEST_DATABASE_URL. */
   databaseUrl?: string;
   /**
-   * librdkafka properties for the workers (WEIR_KAFKA_CONFIG). Default: a 6 s session timeout, so
-   * the group notices a killed worker in seconds rather than librdkafka's 45 s default.
+   * librdkafka properties for the workers (WEIR_KAFKA_CONFIG). Default DEFAULT_WORKER_KAFKA_CONFIG.
    */
   kafkaConfig?: Record<string, string | number | boolean>;
   /** Extra environment for every worker. */
@@ -37,7 +36,14 @@ export interface ClusterOptions {
   name?: string;
 }
 
-export const DEFAULT_WORKER_KAFKA_CONFIG = { "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000 };
+/**
+ * Workers' librdkafka settings: a 6 s session timeout, so the group notices a killed worker in
+ * seconds rather than librdkafka's 45 s; and a 10 s transaction timeout (Kafka Streams' default under
+ * exactly-once), because a worker killed mid-transaction leaves it open until the broker aborts it,
+ * and until then read_committed readers of every output (the next stage, the results topic) stall:
+ * 60 s with librdkafka's default. (Consumers and producers each warn once about the other's property.)
+ */
+export const DEFAULT_WORKER_KAFKA_CONFIG = { "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000, "transaction.timeout.ms": 10_000 };
 
 /** Topic names and group of one cluster's topology copy. */
 export interface ClusterNames {
