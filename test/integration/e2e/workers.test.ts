@@ -66,6 +66,12 @@ async function trials(name: string, workers: number, disruption: Disruption, exa
 const PER_TRIAL_MS = 150_000;
 
 describe("live workers on the real broker (weir run ×N)", () => {
+  // The control: one worker and no rebalance must already meet every check, so a failure of the
+  // tests below is the runtime's under several workers, not the harness's.
+  test("control: one worker, no disruption", async () => {
+    await trials("single", 1, "none");
+  }, TRIALS * PER_TRIAL_MS);
+
   test("two workers, no disruption: every message final, no conflicting same-version results", async () => {
     await trials("plain2", 2, "none");
   }, TRIALS * PER_TRIAL_MS);
