@@ -93,7 +93,9 @@ async function measureRecovery(cluster: Cluster, traffic: SupportTraffic, t0: nu
 
 const p95 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(0.95 * xs.length) - 1)] : NaN);
 
-async function killTrials(): Promise<{ outcome: Outcome; recoveries: Recovery[] }> {
+type Run = { outcome: Outcome; recoveries: Recovery[]; crashes: ReturnType<Cluster["crashes"]> };
+
+async function killTrials(): Promise<Run> {
   await using cluster = await Cluster.create({ workers: WORKERS, exactlyOnce: EOS, brokers: BROKERS, name: "recovery-kill" });
   await cluster.startAll();
   const traffic = cluster.traffic({ rate: RATE }).start();
@@ -111,11 +113,12 @@ async function killTrials(): Promise<{ outcome: Outcome; recoveries: Recovery[] 
   }
   await traffic.stop();
   const outcome = await cluster.check(traffic.acked.keys());
-  log("kill trials outcome", { ...summarise(outcome), log: cluster.logFile });
-  return { outcome, recoveries };
+  const crashes = cluster.crashes();
+  log("kill trials outcome", { ...summarise(outcome), crashes, log: cluster.logFile });
+  return { outcome, recoveries, crashes };
 }
 
-async function brokerRestarts(): Promise<{ outcome: Outcome; recoveries: Recovery[] }> {
+async function brokerRestarts(): Promise<Run> {
   const broker = privateBroker(BROKER_PORT);
   broker.start();
   try {
@@ -136,8 +139,9 @@ async function brokerRestarts(): Promise<{ outcome: Outcome; recoveries: Recover
     }
     await traffic.stop();
     const outcome = await cluster.check(traffic.acked.keys());
-    log("broker restarts outcome", { ...summarise(outcome), unacknowledged: traffic.failed.length, log: cluster.logFile });
-    return { outcome, recoveries };
+    const crashes = cluster.crashes();
+    log("broker restarts outcome", { ...summarise(outcome), unacknowledged: traffic.failed.length, crashes, log: cluster.logFile });
+    return { outcome, recoveries, crashes };
   } finally {
     broker.reset();
   }
@@ -167,6 +171,7 @@ for (const [label, run] of [
   results.push(requirement(`${label}: lost messages`, o.lost.length, "messages", 0, "requirement: none"));
   results.push(requirement(`${label}: messages stuck partial`, o.stuckPartial.length, "messages", 0, "requirement: none"));
   results.push(requirement(`${label}: conflicting same-version results (per message)`, o.conflicts.length, "ids", 0, "requirement: none"));
+  results.push(requirement(`${label}: worker exits nobody asked for (crashes)`, run.crashes.length, "exits", 0, "requirement: none"));
   results.push(requirement(`${label}: conflicting same-version rollups`, o.rollupConflicts.length, "conversations×versions", 0, "requirement: none"));
   const limit = label === "kill -9" ? 10_000 : 15_000;
   const all = run.recoveries.map((r) => r.allPartitionsMs);
@@ -187,6 +192,7 @@ const path = writeResults(out, `bun bench/recovery/run.ts${process.argv.slice(2)
     worker_kafka_config: DEFAULT_WORKER_KAFKA_CONFIG,
     recoveries: { kill: kills?.recoveries ?? [], broker_restart: restarts?.recoveries ?? [] },
     outcome: { kill: kills ? summarise(kills.outcome) : null, broker_restart: restarts ? summarise(restarts.outcome) : null },
+    crashes: { kill: kills?.crashes ?? [], broker_restart: restarts?.crashes ?? [] },
   },
   notes: [
     "Workers are real `weir run FILE --no-api` processes (topology/support.yaml copied with unique topics, via prefixes and groupId; PostgreSQL in a fresh schema).",

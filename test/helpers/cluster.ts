@@ -156,6 +156,11 @@ export class Cluster {
     return checkOutcome({ sql: this.sql, transport: this.transport, resultsTopic: this.names.results, ids, settleMs, quietMs });
   }
 
+  /** Every worker exit nobody asked for so far (crashes, aborts), across incarnations. */
+  crashes(): Array<{ worker: string; incarnation: number; code: number; tail: string[] }> {
+    return this.workers.flatMap((w) => w.crashes.map((c) => ({ worker: w.opts.name, ...c })));
+  }
+
   /** Workers' log file (all incarnations), for failure messages. */
   get logFile(): string {
     return join(this.dir, "workers.log");
