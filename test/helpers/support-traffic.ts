@@ -35,6 +35,8 @@ export class SupportTraffic {
   readonly acked = new Map<string, number>();
   /** Id → when it was handed to the producer (ms since the epoch). */
   readonly sentAt = new Map<string, number>();
+  /** Id → source partition it was written to (from its delivery report). */
+  readonly partitionOf = new Map<string, number>();
   readonly failed: string[] = [];
   private n = 0;
   private stopping = false;
@@ -112,6 +114,7 @@ export class SupportTraffic {
         if (r.error) this.failed.push(batch[i].id);
         else {
           this.acked.set(batch[i].id, Date.now());
+          this.partitionOf.set(batch[i].id, r.partition);
           ok.push(batch[i].id);
         }
       });

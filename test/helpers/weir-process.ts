@@ -27,6 +27,9 @@ export class WeirProcess {
   /** Log lines (parsed JSON, or {text}) of the current incarnation. */
   lines: Array<Record<string, unknown>> = [];
   exitCode: number | null = null;
+  /** Exits nobody asked for (a crash, an abort, a fatal error), with the last log lines before each. */
+  readonly crashes: Array<{ incarnation: number; code: number; tail: string[] }> = [];
+  private stopRequested = false;
 
   constructor(readonly opts: WeirProcessOptions) {}
 
@@ -39,6 +42,7 @@ export class WeirProcess {
     if (this.alive) throw new Error(`${this.opts.name} is already running`);
     this.incarnation++;
     this.exitCode = null;
+    this.stopRequested = false;
     const lines: Array<Record<string, unknown>> = [];
     this.lines = lines;
     const tag = `${this.opts.name}#${this.incarnation}`;
@@ -49,8 +53,11 @@ export class WeirProcess {
       stderr: "pipe",
     });
     this.proc = p;
+    const incarnation = this.incarnation;
     void p.exited.then((code) => {
-      if (this.proc === p) this.exitCode = code;
+      if (this.proc !== p) return;
+      this.exitCode = code;
+      if (!this.stopRequested) this.crashes.push({ incarnation, code, tail: lines.slice(-8).map((l) => String(l.msg ?? l.text ?? "")) });
     });
     for (const stream of [p.stdout, p.stderr] as ReadableStream<Uint8Array>[])
       void (async () => {
@@ -81,6 +88,7 @@ export class WeirProcess {
   async kill9(): Promise<void> {
     const p = this.proc;
     if (!p || !this.alive) return;
+    this.stopRequested = true;
     p.kill("SIGKILL");
     this.exitCode = await p.exited;
   }
@@ -89,6 +97,7 @@ export class WeirProcess {
   async term(timeoutMs = 90_000): Promise<number> {
     const p = this.proc;
     if (!p || !this.alive) return this.exitCode ?? -1;
+    this.stopRequested = true;
     p.kill("SIGTERM");
     const code = await Promise.race([p.exited, new Promise<null>((r) => setTimeout(() => r(null), timeoutMs))]);
     if (code === null) {
