@@ -5,11 +5,11 @@
 // its input: count `{ key, count }`, reduce and aggregate `{ key, value }`, table the record itself.
 // At-least-once, a crash can replay records whose update already reached the changelog (counted
 // twice, as in Kafka Streams); a graceful stop or exactly-once never does.
-import { Observable, type OperatorFunction } from "rxjs";
+import type { OperatorFunction } from "rxjs";
 import { WeirError } from "../errors.ts";
 import type { StateStore } from "../state/state-store.ts";
 import type { Envelope } from "../runtime/envelope.ts";
-import type { OnRecordError } from "./operators.ts";
+import { eachRecord, type OnRecordError } from "./each-record.ts";
 import { recordContext, type RecordContext } from "./record-context.ts";
 
 export type FoldFn = (acc: unknown, value: Record<string, unknown>, record: RecordContext) => unknown;
@@ -58,37 +58,13 @@ export class KeyedState {
 }
 
 export function aggregateBy(state: KeyedState, onError: OnRecordError): OperatorFunction<Envelope, Envelope> {
-  return (source) =>
-    new Observable<Envelope>((sub) =>
-      source.subscribe({
-        next(env) {
-          let value: Record<string, unknown>;
-          try {
-            value = state.apply(env);
-          } catch (e) {
-            onError(env, e instanceof WeirError ? e : new WeirError("OPERATOR_FAILED", (e as Error)?.message ?? String(e)));
-            return;
-          }
-          sub.next({ ...env, value });
-        },
-        error: (e) => sub.error(e),
-        complete: () => sub.complete(),
-      }),
-    );
+  return eachRecord((env) => ({ ...env, value: state.apply(env) }), onError);
 }
 
 /** Enriches each record with its key's latest value in a table (`as`); `inner` drops records whose key has none. */
 export function joinTable(table: KeyedState, as: string, inner: boolean): OperatorFunction<Envelope, Envelope> {
-  return (source) =>
-    new Observable<Envelope>((sub) =>
-      source.subscribe({
-        next(env) {
-          const row = table.get(env.partition, env.key);
-          if (row === undefined && inner) return env.release();
-          sub.next({ ...env, value: { ...env.value, [as]: row ?? null } });
-        },
-        error: (e) => sub.error(e),
-        complete: () => sub.complete(),
-      }),
-    );
+  return eachRecord((env) => {
+    const row = table.get(env.partition, env.key);
+    return row === undefined && inner ? null : { ...env, value: { ...env.value, [as]: row ?? null } };
+  });
 }

@@ -4,7 +4,8 @@
 // Each entry remembers which record claimed the id: the same record read again after a crash (its
 // offset was not committed yet) is a replay, not a duplicate, and goes through — otherwise the
 // state, flushed ahead of the offsets, would drop the only copy whose work was lost.
-import { Observable, type OperatorFunction } from "rxjs";
+import type { OperatorFunction } from "rxjs";
+import { eachRecord } from "./each-record.ts";
 import type { Clock } from "../clock.ts";
 import type { StateStore } from "../state/state-store.ts";
 import type { Envelope } from "../runtime/envelope.ts";
@@ -81,15 +82,5 @@ export class DedupeState {
 
 /** Drops records whose `path` field `state` has seen within its TTL, releasing their branch. */
 export function dedupeBy(path: string, state: DedupeState): OperatorFunction<Envelope, Envelope> {
-  return (source) =>
-    new Observable<Envelope>((sub) =>
-      source.subscribe({
-        next(env) {
-          if (state.duplicate(env, String(field(env.value, path)))) env.release();
-          else sub.next(env);
-        },
-        error: (e) => sub.error(e),
-        complete: () => sub.complete(),
-      }),
-    );
+  return eachRecord((env) => (state.duplicate(env, String(field(env.value, path))) ? null : env));
 }

@@ -1,4 +1,5 @@
-// A dotted path into a record value (`customer.tier`), shared by conditions, keyBy and dedupe.
+// A dotted path into a record value (`customer.tier`), shared by conditions, keyBy and dedupe, and
+// the one rule for turning a record field into a key.
 export function field(obj: Record<string, unknown>, path: string): unknown {
   let v: unknown = obj;
   for (const part of path.split(".")) {
@@ -6,4 +7,9 @@ export function field(obj: Record<string, unknown>, path: string): unknown {
     v = (v as Record<string, unknown>)[part];
   }
   return v;
+}
+
+/** A record field as a key: strings and numbers only; anything else is no key (callers fall back to the record's key). */
+export function scalarKey(v: unknown): string | undefined {
+  return typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined;
 }

@@ -1,11 +1,11 @@
 // flatMap: one record in, any number out. A module returns an array of values (or null/undefined
 // for none); `split` cuts a text field into one record per token. Each output is a branch of the
 // input record, so its offset commits once every output is done; an empty result releases it.
-import { Observable, type OperatorFunction } from "rxjs";
+import type { OperatorFunction } from "rxjs";
 import { WeirError } from "../errors.ts";
 import type { Envelope } from "../runtime/envelope.ts";
 import { field } from "./field.ts";
-import type { OnRecordError } from "./operators.ts";
+import { eachRecord, type OnRecordError } from "./each-record.ts";
 import { recordContext, type RecordContext } from "./record-context.ts";
 
 export type FlatMapFn = (value: Record<string, unknown>, record: RecordContext) => unknown;
@@ -28,28 +28,13 @@ export function splitter(spec: { field: string; pattern?: string; as: string; lo
 }
 
 export function flatMapRecords(fn: FlatMapFn, onError: OnRecordError): OperatorFunction<Envelope, Envelope> {
-  return (source) =>
-    new Observable<Envelope>((sub) =>
-      source.subscribe({
-        next(env) {
-          let out: unknown;
-          try {
-            out = fn(env.value, recordContext(env));
-            if (out instanceof Promise) throw new Error("flatMap functions must be synchronous (it returned a Promise)");
-            if (out !== null && out !== undefined && !Array.isArray(out)) throw new Error(`a flatMap must return an array (or null for none), not ${typeof out}`);
-            const bad = (out as unknown[] | null | undefined)?.findIndex((v) => v === null || typeof v !== "object" || Array.isArray(v)) ?? -1;
-            if (bad >= 0) throw new Error(`a flatMap must return objects; item ${bad} is not one`);
-          } catch (e) {
-            onError(env, new WeirError("OPERATOR_FAILED", (e as Error).message ?? String(e)));
-            return;
-          }
-          const values = (out ?? []) as Array<Record<string, unknown>>;
-          if (!values.length) return env.release();
-          env.fork(values.length - 1);
-          for (const value of values) sub.next({ ...env, value });
-        },
-        error: (e) => sub.error(e),
-        complete: () => sub.complete(),
-      }),
-    );
+  return eachRecord((env) => {
+    const out = fn(env.value, recordContext(env));
+    if (out instanceof Promise) throw new Error("flatMap functions must be synchronous (it returned a Promise)");
+    if (out === null || out === undefined) return [];
+    if (!Array.isArray(out)) throw new Error(`a flatMap must return an array (or null for none), not ${typeof out}`);
+    const bad = out.findIndex((v) => v === null || typeof v !== "object" || Array.isArray(v));
+    if (bad >= 0) throw new Error(`a flatMap must return objects; item ${bad} is not one`);
+    return (out as Array<Record<string, unknown>>).map((value) => ({ ...env, value }));
+  }, onError);
 }

@@ -3,7 +3,8 @@
 // throws, that record goes to the dead-letter topic and the stream goes on (a bug in one record's
 // handling must not stop the partition).
 import { isAbsolute, resolve } from "node:path";
-import { Observable, type OperatorFunction } from "rxjs";
+import type { OperatorFunction } from "rxjs";
+import { eachRecord, type OnRecordError } from "./each-record.ts";
 import { WeirError } from "../errors.ts";
 import type { Operator } from "../../topology/schema.ts";
 import type { Envelope } from "../runtime/envelope.ts";
@@ -28,29 +29,14 @@ export async function loadModuleFunction(op: Operator & { module?: string }, bas
 }
 
 /** A filter or map over envelopes that calls `fn`; a record whose call fails is handed to `onError` instead. */
-export function moduleOperator(kind: "filter" | "map", fn: RecordFn, onError: (env: Envelope, err: WeirError) => void): OperatorFunction<Envelope, Envelope> {
-  return (source) =>
-    new Observable<Envelope>((sub) =>
-      source.subscribe({
-        next(env) {
-          let out: unknown;
-          try {
-            out = fn(env.value, recordContext(env));
-            if (out instanceof Promise) throw new Error("module operators must be synchronous (it returned a Promise)");
-            // A map that returns null or undefined drops the record; an array is a flatMap's job.
-            if (kind === "map" && out !== null && out !== undefined && (typeof out !== "object" || Array.isArray(out))) throw new Error(`a map must return an object (or null to drop the record), not ${Array.isArray(out) ? "an array (use flatMap)" : typeof out}`);
-          } catch (e) {
-            onError(env, new WeirError("OPERATOR_FAILED", (e as Error).message ?? String(e)));
-            return;
-          }
-          if (kind === "filter") {
-            if (out) sub.next(env);
-            else env.release();
-          } else if (out === null || out === undefined) env.release();
-          else sub.next({ ...env, value: out as Record<string, unknown> });
-        },
-        error: (e) => sub.error(e),
-        complete: () => sub.complete(),
-      }),
-    );
+export function moduleOperator(kind: "filter" | "map", fn: RecordFn, onError: OnRecordError): OperatorFunction<Envelope, Envelope> {
+  return eachRecord((env) => {
+    const out = fn(env.value, recordContext(env));
+    if (out instanceof Promise) throw new Error("module operators must be synchronous (it returned a Promise)");
+    if (kind === "filter") return out ? env : null;
+    // A map that returns null or undefined drops the record; an array is a flatMap's job.
+    if (out === null || out === undefined) return null;
+    if (typeof out !== "object" || Array.isArray(out)) throw new Error(`a map must return an object (or null to drop the record), not ${Array.isArray(out) ? "an array (use flatMap)" : typeof out}`);
+    return { ...env, value: out as Record<string, unknown> };
+  }, onError);
 }

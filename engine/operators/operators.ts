@@ -1,6 +1,6 @@
 // The topology's operators as RxJS operators over envelopes. Each drop calls `release()` on the
 // envelope so the offset tracker knows that branch of the record is finished.
-import { Observable, type OperatorFunction } from "rxjs";
+import type { OperatorFunction } from "rxjs";
 import { WeirError } from "../errors.ts";
 import type { Clock } from "../clock.ts";
 import { durationMs, type Condition, type Operator } from "../../topology/schema.ts";
@@ -10,6 +10,9 @@ import { windowBy, type WindowState } from "./window.ts";
 import { flatMapRecords, splitter, type FlatMapFn } from "./flat-map.ts";
 import { aggregateBy, joinTable, type FoldFn, type KeyedKind, type KeyedState } from "./aggregate.ts";
 import { field } from "./field.ts";
+import { eachRecord, type OnRecordError } from "./each-record.ts";
+
+export type { OnRecordError } from "./each-record.ts";
 
 export { dedupeBy, DedupeState } from "./dedupe.ts";
 export { windowBy, WindowState, type WindowResult } from "./window.ts";
@@ -49,47 +52,19 @@ export function matches(c: Condition, value: Record<string, unknown>): boolean {
   }
 }
 
-/** What happens to a record whose operator throws: by default the error goes down the stream (tests); the runtime dead-letters the record. */
-export type OnRecordError = (env: Envelope, err: WeirError) => void;
-
-/**
- * A per-record step that never lets a throw end the stream: like RxJS's OperatorSubscriber, every call
- * of user or topology logic is wrapped, and a failing record goes to `onError` while the rest flow on.
- */
-function perRecord(step: (env: Envelope, next: (e: Envelope) => void) => void, onError?: OnRecordError): OperatorFunction<Envelope, Envelope> {
-  return (source) =>
-    new Observable<Envelope>((sub) =>
-      source.subscribe({
-        next(env) {
-          try {
-            step(env, (e) => sub.next(e));
-          } catch (e) {
-            if (!onError) return sub.error(e);
-            onError(env, e instanceof WeirError ? e : new WeirError("OPERATOR_FAILED", (e as Error)?.message ?? String(e)));
-          }
-        },
-        error: (e) => sub.error(e),
-        complete: () => sub.complete(),
-      }),
-    );
-}
-
 /** Drops records that do not match, releasing their branch. */
 export function filterRecords(pred: (v: Record<string, unknown>) => boolean, onError?: OnRecordError): OperatorFunction<Envelope, Envelope> {
-  return perRecord((env, next) => {
-    if (pred(env.value)) next(env);
-    else env.release();
-  }, onError);
+  return eachRecord((env) => (pred(env.value) ? env : null), onError);
 }
 
 /** Transforms record values. */
 export function mapRecords(fn: (v: Record<string, unknown>) => Record<string, unknown>, onError?: OnRecordError): OperatorFunction<Envelope, Envelope> {
-  return perRecord((env, next) => next({ ...env, value: fn(env.value) }), onError);
+  return eachRecord((env) => ({ ...env, value: fn(env.value) }), onError);
 }
 
 /** Re-keys records by a field (the actor key downstream). */
 export function keyByField(path: string, onError?: OnRecordError): OperatorFunction<Envelope, Envelope> {
-  return perRecord((env, next) => next({ ...env, key: String(field(env.value, path) ?? env.key) }), onError);
+  return eachRecord((env) => ({ ...env, key: String(field(env.value, path) ?? env.key) }), onError);
 }
 
 export interface OperatorContext {

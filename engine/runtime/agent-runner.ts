@@ -18,6 +18,7 @@ import type { Envelope } from "./envelope.ts";
 import { DEFAULT_RETRY, withRetry } from "./retry.ts";
 import { meters } from "./meters.ts";
 import { traceparentOf } from "./sink-writer.ts";
+import { scalarKey } from "../operators/field.ts";
 
 export interface AgentOutcome {
   output: unknown;
@@ -52,9 +53,7 @@ export class AgentRunner {
 
   /** The actor key of a record: the agent's `keyBy` field, else the record's key. */
   keyOf(env: Envelope): string {
-    if (!this.spec.keyBy) return env.key;
-    const k = env.value[this.spec.keyBy];
-    return typeof k === "string" || typeof k === "number" ? String(k) : env.key;
+    return (this.spec.keyBy ? scalarKey(env.value[this.spec.keyBy]) : undefined) ?? env.key;
   }
 
   /** Runs the agent on one record in its key's mailbox, in order with the key's other records. */

@@ -212,7 +212,9 @@ export class Join {
       const cur = this.entries.get<JoinEntry>(partition, id);
       if (cur && cur.v === entry.v && cur.w === 0) {
         this.entries.put(partition, id, published(cur));
-        this.aging.get(partition)?.push([cur.at, id]) ?? this.aging.set(partition, [[cur.at, id]]);
+        let ages = this.aging.get(partition);
+        if (!ages) this.aging.set(partition, (ages = []));
+        ages.push([cur.at, id]);
       }
     });
     const tail = run.finally(() => {

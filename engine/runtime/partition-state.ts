@@ -17,19 +17,22 @@ export class PartitionState {
   readonly owned = new Set<number>();
   /** Partitions being restored: the consume loop waits while any is. */
   readonly restoring = new Set<number>();
-  private readonly parts: Array<{ store: StateStore; hooks?: PartitionHooks }> = [];
+  private readonly parts: StateStore[] = [];
+  private readonly hooks: PartitionHooks[] = [];
 
   constructor(
     private readonly groupId: string,
     private readonly transport: Transport,
   ) {}
 
-  register(store: StateStore, hooks?: PartitionHooks): void {
-    this.parts.push({ store, hooks });
+  /** A node's stores, and the node itself when it keeps indexes over them. */
+  register(stores: StateStore[], hooks?: PartitionHooks): void {
+    this.parts.push(...stores);
+    if (hooks) this.hooks.push(hooks);
   }
 
   stores(): StateStore[] {
-    return this.parts.map((p) => p.store);
+    return this.parts;
   }
 
   /** Restores these partitions' state from the changelogs, then rebuilds the indexes over it. */
@@ -40,10 +43,9 @@ export class PartitionState {
     const reader = this.transport.consumer({ groupId: `${this.groupId}-restore`, config: { "enable.partition.eof": true } });
     try {
       for (const p of partitions) {
-        for (const { store } of this.parts) await store.restore(p, this.groupId, reader);
+        for (const store of this.parts) await store.restore(p, this.groupId, reader);
         this.owned.add(p);
-        const done = new Set<PartitionHooks>();
-        for (const { hooks } of this.parts) if (hooks && !done.has(hooks)) (done.add(hooks), hooks.assigned(p));
+        for (const h of this.hooks) h.assigned(p);
       }
     } finally {
       await reader.close().catch(() => {});
@@ -54,16 +56,15 @@ export class PartitionState {
   /** Forgets a partition (after its final commit): indexes first, then the stores' memory and spill. */
   release(partition: number): void {
     this.owned.delete(partition);
-    const done = new Set<PartitionHooks>();
-    for (const { hooks } of this.parts) if (hooks && !done.has(hooks)) (done.add(hooks), hooks.revoked(partition));
-    for (const { store } of this.parts) store.drop(partition);
+    for (const h of this.hooks) h.revoked(partition);
+    for (const store of this.parts) store.drop(partition);
   }
 
   flush(): Promise<void> {
-    return Promise.all(this.parts.map((p) => p.store.flush())).then(() => {});
+    return Promise.all(this.parts.map((store) => store.flush())).then(() => {});
   }
 
   close(): void {
-    for (const { store } of this.parts) store.close();
+    for (const store of this.parts) store.close();
   }
 }

@@ -27,7 +27,7 @@ import { rollupFold } from "../aggregator/rollup.ts";
 import { AlertNotifier } from "../aggregator/alerts.ts";
 import { DedupeState, KeyedState, WindowState, operatorFor } from "../operators/operators.ts";
 import type { KeyedKind } from "../operators/aggregate.ts";
-import { field } from "../operators/field.ts";
+import { field, scalarKey } from "../operators/field.ts";
 import { recordContext } from "../operators/record-context.ts";
 import { loadAgentDefinition } from "./agent-module.ts";
 import { loadModuleFunction, moduleOperator, type RecordFn } from "../operators/module-operator.ts";
@@ -50,11 +50,6 @@ import { SinkWriter, traceparentOf } from "./sink-writer.ts";
 export type { AggregatedResult, Rollup };
 
 const dec = new TextDecoder();
-
-/** A record field as an actor key: strings and numbers only (anything else falls back to the Kafka key). */
-function scalarKey(v: unknown): string | undefined {
-  return typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : undefined;
-}
 
 export interface PipelineOptions {
   topology: Topology;
@@ -117,7 +112,8 @@ export class Pipeline {
   /** Functions of `module:` operators, loaded at start. */
   private readonly modules = new Map<string, RecordFn>();
   private readonly resultSinks: string[];
-  private readonly sourceByTopic: Map<string, Topology["sources"][number]>;
+  /** The source spec of every topic read (sources and repartition topics), filled by readTopic. */
+  private readonly sourceByTopic = new Map<string, Topology["sources"][number]>();
 
   /** Agents and sinks fed by each agent (resolved once at build). */
   private readonly targetsOf = new Map<string, Array<AgentRunner | SinkSpec>>();
@@ -150,7 +146,6 @@ export class Pipeline {
         meters.dlq.inc({ stage });
       },
     });
-    this.sourceByTopic = new Map(this.topology.sources.map((s) => [s.topic, s]));
     this.resultSinks = this.topology.aggregator ? this.topology.sinks.filter((s) => s.input === this.topology.aggregator!.name).map((s) => s.name) : [];
   }
 
@@ -234,10 +229,7 @@ export class Pipeline {
     const producer = () => this.producer;
     const streams = new Map<string, Observable<Envelope>>();
     for (const s of t.sources) {
-      const subj = new Subject<Envelope>();
-      this.subjects.set(s.topic, subj);
-      this.decoders.set(s.topic, new RecordDecoder(s, namedSchema));
-      streams.set(s.name, subj);
+      streams.set(s.name, this.readTopic(s));
       if (s.serde === "envelope") this.crossingTopics.add(s.topic);
     }
     const ops = t.operators ?? [];
@@ -248,7 +240,7 @@ export class Pipeline {
         const spec = { sizeMs: size, advanceMs: op.kind === "hopping" ? durationMs(op.advance, size) : size, graceMs: durationMs(op.grace, 0), collect: op.aggregate === "collect", emit: (op.emit ?? "onClose") as "onClose" | "onUpdate" };
         const state = new WindowState(new StateStore(this.changelog(op.name, "window"), this.opts.transport, producer), spec);
         this.windows.set(op.name, state);
-        this.state.register(state.store, state);
+        this.state.register([state.store], state);
         return state;
       },
       fn: (name: string) => this.modules.get(name) as ((...args: never[]) => unknown) | undefined,
@@ -256,14 +248,14 @@ export class Pipeline {
         let k = this.keyed.get(name);
         if (!k) {
           this.keyed.set(name, (k = new KeyedState(new StateStore(this.changelog(name, "store"), this.opts.transport, producer), spec ?? { kind: "table" })));
-          this.state.register(k.store);
+          this.state.register([k.store]);
         }
         return k;
       },
       dedupe: (op: { name: string; ttl?: string | number; maxKeys?: number }) => {
         const state = new DedupeState(new StateStore(this.changelog(op.name, "dedupe"), this.opts.transport, producer), durationMs(op.ttl, 600_000), op.maxKeys ?? 100_000, this.clock);
         this.dedupes.set(op.name, state);
-        this.state.register(state.store, state);
+        this.state.register([state.store], state);
         return state;
       },
     };
@@ -287,7 +279,7 @@ export class Pipeline {
       if (!def) throw new WeirError("TOPOLOGY_INVALID", `agent "${spec.name}" uses unknown agent kind "${spec.agent}"`);
       const runner = new AgentRunner(spec, def, { changelog: this.changelog(spec.name), transport: this.opts.transport, producer, clock: this.clock, log: this.log, llm: this.opts.llm, high: this.high, low: this.low });
       this.agents.set(spec.name, runner);
-      this.state.register(runner.store);
+      this.state.register([runner.store]);
     }
     if (t.aggregator) {
       const a = t.aggregator;
@@ -305,7 +297,7 @@ export class Pipeline {
         emit: (r, rollup, tp) => this.emitResult(r, rollup, tp),
         closed: () => this.closedOut,
       });
-      for (const store of this.join.stores()) this.state.register(store, this.join);
+      this.state.register(this.join.stores(), this.join);
       const rules = (a.alerts ?? []).flatMap((rule) => {
         // A URL written as `env:NAME` is read from the environment; rules whose URL is unset are
         // skipped with a warning rather than failing the pipeline.
@@ -352,10 +344,7 @@ export class Pipeline {
     const topic = this.changelog(op.name, "repartition").replace(/-changelog$/, "");
     const source = { name: op.name, topic, serde: "json" as const, groupId: this.groupId };
     this.repartitions.push(source);
-    const subj = new Subject<Envelope>();
-    this.subjects.set(topic, subj);
-    this.decoders.set(topic, new RecordDecoder(source, namedSchema));
-    this.sourceByTopic.set(topic, source);
+    const read = this.readTopic(source);
     const fn = op.module ? (this.modules.get(op.name) as RecordFn | undefined) : undefined;
     const spec = { name: op.name, input: op.input, type: "topic" as const, topic };
     upstream.subscribe((env) => {
@@ -368,9 +357,17 @@ export class Pipeline {
         void this.deadLetters.write(DeadLetterWriter.sourceOf(env), op.name, toWeirError(e, "OPERATOR_FAILED"), 1).finally(() => env.release());
         return;
       }
-      const headers = Object.fromEntries(env.headers.map(([k, v]) => [k, typeof v === "string" ? v : new TextDecoder().decode(v)]));
-      this.sinkWriter.writeTopic(spec, { key, tenant: String(env.value.tenant ?? "default"), version: 1, kind: "record", value: env.value, headers, timestamp: env.timestamp }, env.release);
+      this.sinkWriter.writeTopic(spec, { key, tenant: String(env.value.tenant ?? "default"), version: 1, kind: "record", value: env.value, headers: recordContext(env).headers, timestamp: env.timestamp }, env.release);
     });
+    return read;
+  }
+
+  /** A topic this pipeline reads (a source, or a groupBy's repartition topic): its stream, decoder and source spec. */
+  private readTopic(source: Topology["sources"][number]): Subject<Envelope> {
+    const subj = new Subject<Envelope>();
+    this.subjects.set(source.topic, subj);
+    this.decoders.set(source.topic, new RecordDecoder(source, namedSchema));
+    this.sourceByTopic.set(source.topic, source);
     return subj;
   }
 

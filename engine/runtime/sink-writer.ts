@@ -5,7 +5,7 @@
 import { backoffMs } from "../backoff.ts";
 import type { Clock } from "../clock.ts";
 import { WeirError, toWeirError } from "../errors.ts";
-import { field } from "../operators/field.ts";
+import { field, scalarKey } from "../operators/field.ts";
 import type { Logger } from "../log.ts";
 import type { ProduceRecord, Producer } from "../kafka/types.ts";
 import type { Sink as SinkSpec } from "../../topology/schema.ts";
@@ -73,8 +73,8 @@ export class SinkWriter {
       return { ...base, key: env.key, kind: "envelope", value: crossing as unknown as Record<string, unknown>, headers: traceparent ? { traceparent } : {}, partition: env.origin.partition };
     }
     // The record's key (after any keyBy or groupBy), or the field the sink names.
-    const key = spec.key ? field(env.value, spec.key) : env.key;
-    return { ...base, key: typeof key === "string" || typeof key === "number" ? String(key) : env.key, kind: "record", value: { ...env.value, ...output }, headers: {} };
+    const key = spec.key ? scalarKey(field(env.value, spec.key)) : env.key;
+    return { ...base, key: key ?? env.key, kind: "record", value: { ...env.value, ...output }, headers: {} };
   }
 
   /** Queues a record for the next producer batch; `done` gets null once acknowledged, or the error. */
