@@ -3,6 +3,7 @@
 // to a file (for post-mortems) and are kept in memory so callers can wait for "running".
 import { appendFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { readLines } from "./lines.ts";
 import { waitFor } from "./wait.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
@@ -60,24 +61,10 @@ export class WeirProcess {
       if (!this.stopRequested) this.crashes.push({ incarnation, code, tail: lines.slice(-8).map((l) => String(l.msg ?? l.text ?? "")) });
     });
     for (const stream of [p.stdout, p.stderr] as ReadableStream<Uint8Array>[])
-      void (async () => {
-        const dec = new TextDecoder();
-        let buf = "";
-        for await (const chunk of stream) {
-          buf += dec.decode(chunk, { stream: true });
-          let i: number;
-          while ((i = buf.indexOf("\n")) >= 0) {
-            const line = buf.slice(0, i);
-            buf = buf.slice(i + 1);
-            appendFileSync(this.opts.logFile, `${tag} ${line}\n`);
-            try {
-              lines.push(JSON.parse(line));
-            } catch {
-              lines.push({ text: line });
-            }
-          }
-        }
-      })();
+      void readLines(stream, (raw, parsed) => {
+        appendFileSync(this.opts.logFile, `${tag} ${raw}\n`);
+        lines.push(parsed);
+      });
     await waitFor(() => {
       if (this.proc === p && this.exitCode !== null) throw new Error(`${tag} exited with ${this.exitCode} before running; see ${this.opts.logFile}`);
       return lines.some((l) => l.msg === "running");

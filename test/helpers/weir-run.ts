@@ -2,6 +2,7 @@
 // transport with its API on a free port (PORT=0). Resolves once it logs "ready" (with the URL).
 import { resolve } from "node:path";
 import { waitFor } from "./wait.ts";
+import { readLines } from "./lines.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 
@@ -20,24 +21,7 @@ export async function startWeirRun(env: Record<string, string | undefined>, file
     stdout: "pipe",
     stderr: "pipe",
   });
-  for (const stream of [proc.stdout, proc.stderr] as ReadableStream<Uint8Array>[])
-    void (async () => {
-      const dec = new TextDecoder();
-      let buf = "";
-      for await (const chunk of stream) {
-        buf += dec.decode(chunk, { stream: true });
-        let i: number;
-        while ((i = buf.indexOf("\n")) >= 0) {
-          const line = buf.slice(0, i);
-          buf = buf.slice(i + 1);
-          try {
-            lines.push(JSON.parse(line));
-          } catch {
-            lines.push({ text: line });
-          }
-        }
-      }
-    })();
+  for (const stream of [proc.stdout, proc.stderr] as ReadableStream<Uint8Array>[]) void readLines(stream, (_raw, parsed) => lines.push(parsed));
   const ready = await waitFor(() => lines.find((l) => l.msg === "ready"), "weir run to log ready", 60_000);
   return {
     url: String(ready.url).replace(/\/$/, ""),

@@ -11,6 +11,7 @@ import { fakeLlmServer } from "../../fakes/llm-server.ts";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readLines } from "../../helpers/lines.ts";
 
 const cli = resolve(import.meta.dir, "../../../cli/weir.ts");
 const KEY = "run-test-key";
@@ -28,23 +29,7 @@ async function startRun(env: Record<string, string | undefined>, file = "topolog
     stderr: "pipe",
   });
   proc = p;
-  for (const stream of [p.stdout, p.stderr] as ReadableStream<Uint8Array>[])
-    void (async () => {
-      let buf = "";
-      for await (const chunk of stream) {
-        buf += new TextDecoder().decode(chunk);
-        let i: number;
-        while ((i = buf.indexOf("\n")) >= 0) {
-          const line = buf.slice(0, i);
-          buf = buf.slice(i + 1);
-          try {
-            lines.push(JSON.parse(line));
-          } catch {
-            lines.push({ text: line });
-          }
-        }
-      }
-    })();
+  for (const stream of [p.stdout, p.stderr] as ReadableStream<Uint8Array>[]) void readLines(stream, (_raw, parsed) => lines.push(parsed));
   await waitFor(() => lines.some((l) => l.msg === "running"), "weir run to start", 60_000);
   return { url: `http://127.0.0.1:${port}`, lines, proc: p };
 }
